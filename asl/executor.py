@@ -1,0 +1,266 @@
+"""The transition loop and one state's lifecycle (enter, run, retry/catch, exit).
+
+No recursion per transition: `run_machine` loops over states. Parallel branches and Map
+iterations call `run_machine` for their own sub-machines inside anyio task groups.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from asl import io
+from asl.clock import Clock
+from asl.errors import DataLimitExceeded, StatesError
+from asl.history import History, Payload, dumps, payload_details
+from asl.model import Catcher, Expr, Machine, QueryLanguage, State, StateType
+from asl.paths import UNSET, Scope
+from asl.resources import TaskRegistry
+from asl.retry import first_match, retry_delay
+
+
+class ExecutionTimedOut(Exception):
+    """The execution's TimeoutSeconds passed (raised by `Execution.sleep` on the virtual clock)."""
+
+
+def iso(timestamp: float) -> str:
+    """An epoch time as AWS prints it in the context object: `2024-01-01T00:00:00.123Z`."""
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Frame:
+    """What one running machine (top level, branch or iteration) carries: variables and its history."""
+
+    variables: dict[str, Any]
+    history: History
+    map_item: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a state handler returns: the output, where to go, and what Assign/Output see."""
+
+    output: Any
+    next: str | None
+    result: Any = UNSET
+    assign: Expr | None = None
+    assign_input: Any = UNSET
+
+
+@dataclass
+class Settings:
+    """Per-execution settings: where it runs, its limits and its collaborators."""
+
+    clock: Clock
+    registry: TaskRegistry
+    region: str = "us-east-1"
+    account: str = "123456789012"
+    state_machine_name: str = "StateMachine"
+    execution_name: str = "execution"
+    role_arn: str = ""
+    payload_limit: int = 256 * 1024
+    rng: random.Random = field(default_factory=random.Random)
+    deadline: float | None = None
+
+
+class Execution:
+    """One execution of a definition: its context object, history and transition count."""
+
+    def __init__(self, machine: Machine, input: Any, settings: Settings) -> None:
+        self.machine = machine
+        self.input = input
+        self.settings = settings
+        self.clock = settings.clock
+        self.history = History(settings.clock)
+        self.transitions = 0
+        self.start_time = self.clock.now()
+        s = settings
+        sm_arn = f"arn:aws:states:{s.region}:{s.account}:stateMachine:{s.state_machine_name}"
+        self.arn = (
+            f"arn:aws:states:{s.region}:{s.account}:execution:{s.state_machine_name}:{s.execution_name}"
+        )
+        role = s.role_arn or f"arn:aws:iam::{s.account}:role/StepFunctionsRole"
+        self.execution_context = {
+            "Id": self.arn,
+            "Input": input,
+            "StartTime": iso(self.start_time),
+            "Name": s.execution_name,
+            "RoleArn": role,
+            "RedriveCount": 0,
+        }
+        self.state_machine_context = {"Id": sm_arn, "Name": s.state_machine_name}
+        self.task_tokens: dict[str, Any] = {}
+
+    # -- time ---------------------------------------------------------------------------------------
+
+    async def sleep(self, seconds: float) -> None:
+        """Let `seconds` pass on the execution's clock; past the execution deadline, time out."""
+        deadline = self.settings.deadline
+        if deadline is not None and self.clock.now() + seconds > deadline:
+            await self.clock.sleep(max(deadline - self.clock.now(), 0))
+            raise ExecutionTimedOut
+        await self.clock.sleep(seconds)
+
+    # -- machines and states ------------------------------------------------------------------------
+
+    def context(self, state: State, entered: float, retry_count: int) -> dict[str, Any]:
+        """The context object `$$` as seen inside `state`."""
+        state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso(entered)}
+        if state.type in (StateType.TASK, StateType.MAP, StateType.PARALLEL):
+            state_ctx["RetryCount"] = retry_count
+        return {
+            "Execution": self.execution_context,
+            "StateMachine": self.state_machine_context,
+            "State": state_ctx,
+        }
+
+    def check_size(self, value: Any, state: State, what: str) -> Payload:
+        """Enforce the payload limit on `value`; return it wrapped for the history."""
+        limit = self.settings.payload_limit
+        if not limit:
+            return Payload(value)
+        text = dumps(value)
+        if len(text) > limit and len(text.encode()) > limit:
+            raise DataLimitExceeded(
+                f"The state/task '{state.name}' {what} a result with a size exceeding the maximum number "
+                f"of bytes service limit ({limit} bytes)."
+            )
+        return Payload(value, text)
+
+    async def run_machine(self, machine: Machine, input: Any, frame: Frame) -> Any:
+        """Run `machine` from StartAt to a terminal state; return its output or raise its error."""
+        name: str | None = machine.start_at
+        value = input
+        while name is not None:
+            state = machine.states[name]
+            self.transitions += 1
+            name, value = await self.run_state(state, value, frame)
+        return value
+
+    async def run_state(self, state: State, raw: Any, frame: Frame) -> tuple[str | None, Any]:
+        """Run one state with its Retry and Catch; return (next state or None, output)."""
+        from asl.states import HANDLERS
+
+        history = frame.history
+        entered_payload = self.check_size(raw, state, "received")
+        entered_id = history.add(
+            f"{state.type}StateEntered", payload_details(state.name, "input", entered_payload)
+        )
+        entered_at = self.clock.now()
+        handler = HANDLERS[state.type]
+        attempts = [0] * len(state.retry)
+        retry_count = 0
+        while True:
+            context = self.context(state, entered_at, retry_count)
+            scope = Scope(raw, context, frame.variables)
+            try:
+                outcome = await handler(self, state, raw, scope, frame)
+                assigned = self.assign(state, outcome, scope)
+                out_payload = self.check_size(outcome.output, state, "returned")
+            except StatesError as err:
+                self.scope_error(err, state, entered_id, history)
+                if err.error == "States.Runtime":
+                    if err.failed_state is None:
+                        err.failed_state = state.name
+                    raise
+                index = first_match(err.error, state.retry)
+                if index is not None and attempts[index] < state.retry[index].max_attempts:
+                    delay = retry_delay(state.retry[index], attempts[index], self.settings.rng)
+                    attempts[index] += 1
+                    retry_count += 1
+                    await self.sleep(delay)
+                    continue
+                if state.type in (StateType.MAP, StateType.PARALLEL):
+                    history.add(f"{state.type}StateFailed")
+                catch_index = first_match(err.error, state.catch)
+                if catch_index is None:
+                    if err.failed_state is None:
+                        err.failed_state = state.name
+                    raise
+                return self.caught(state, state.catch[catch_index], err, raw, scope, frame)
+            details = payload_details(state.name, "output", out_payload)
+            if assigned:
+                frame.variables.update(assigned)
+                details["assignedVariables"] = {k: dumps(v) for k, v in assigned.items()}
+                details["assignedVariablesDetails"] = {"truncated": False}
+            if state.type not in (StateType.FAIL,):
+                history.add(f"{state.type}StateExited", details)
+            return outcome.next, outcome.output
+
+    def scope_error(self, err: StatesError, state: State, entered_id: int, history: History) -> None:
+        """Prefix state-scoped causes as AWS does, and record EvaluationFailed for JSONata errors."""
+        if not err.state_scoped or err.scoped_to is not None:
+            return
+        err.scoped_to = state.name
+        prefix = f"An error occurred while executing the state '{state.name}' (entered at the event id #{entered_id})."
+        err.cause = f"{prefix} {err.cause}" if err.cause else prefix
+        if err.error == "States.QueryEvaluationError":
+            details = {"error": err.error, "cause": err.cause, "state": state.name}
+            if err.location:
+                details["location"] = err.location
+            history.add("EvaluationFailed", details)
+
+    def assign(self, state: State, outcome: Outcome, scope: Scope) -> dict[str, Any] | None:
+        """Evaluate the state's (or the chosen rule's) Assign with the variables from the state's entry."""
+        expr = outcome.assign if outcome.assign is not None else state.assign
+        if expr is None:
+            return None
+        if state.query_language is QueryLanguage.JSONATA:
+            values = expr(Scope(scope.input, scope.context, scope.variables, result=outcome.result))
+        else:
+            seen = outcome.assign_input if outcome.assign_input is not UNSET else outcome.result
+            values = expr(Scope(seen if seen is not UNSET else scope.input, scope.context, scope.variables))
+        return dict(values) if isinstance(values, dict) else None
+
+    def caught(
+        self, state: State, catcher: Catcher, err: StatesError, raw: Any, scope: Scope, frame: Frame
+    ) -> tuple[str, Any]:
+        """Route a caught error: build the error output, apply ResultPath/Output and Assign, exit the state."""
+        error_output = {"Error": err.error, "Cause": err.cause or ""}
+        if state.query_language is QueryLanguage.JSONATA:
+            catch_scope = Scope(raw, scope.context, scope.variables, error_output=error_output)
+            output = catcher.output(catch_scope) if catcher.output is not None else error_output
+            assigned = catcher.assign(catch_scope) if catcher.assign is not None else None
+        else:
+            from asl.paths import set_at
+
+            if catcher.discard_result:
+                output = raw
+            elif catcher.result_path is None:
+                output = error_output
+            else:
+                output = set_at(raw, catcher.result_path, error_output)
+            assigned = (
+                catcher.assign(Scope(error_output, scope.context, scope.variables))
+                if catcher.assign
+                else None
+            )
+        details = payload_details(state.name, "output", output)
+        if assigned:
+            frame.variables.update(assigned)
+            details["assignedVariables"] = {k: dumps(v) for k, v in assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
+        frame.history.add(f"{state.type}StateExited", details)
+        return catcher.next, output
+
+
+def finish(state: State, raw: Any, result: Any, scope: Scope) -> Any:
+    """The state output from its result, in the state's query language."""
+    if state.query_language is QueryLanguage.JSONATA:
+        if state.output is None:
+            return result
+        return state.output(Scope(raw, scope.context, scope.variables, result=result))
+    return io.apply_result(state, raw, result, scope)
+
+
+def task_input(state: State, raw: Any, scope: Scope, arguments: Expr | None = None) -> Any:
+    """What the state works on: InputPath + Parameters (JSONPath) or Arguments (JSONata)."""
+    if state.query_language is QueryLanguage.JSONATA:
+        return arguments(scope) if arguments is not None else raw
+    value = io.effective_input(state, raw, scope)
+    if state.parameters is not None:
+        return state.parameters(Scope(value, scope.context, scope.variables))
+    return value

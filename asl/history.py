@@ -1,0 +1,133 @@
+"""Execution history events, shaped as GetExecutionHistory returns them.
+
+Payloads are kept as values and turned into JSON strings only when the history is read (or when
+the payload limit needs their size), so recording costs little on the hot path.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from asl.clock import Clock
+
+
+class EventType(enum.StrEnum):
+    """History event types with details (the state-type ones are built from the state type)."""
+
+    EXECUTION_STARTED = "ExecutionStarted"
+    EXECUTION_SUCCEEDED = "ExecutionSucceeded"
+    EXECUTION_FAILED = "ExecutionFailed"
+    EXECUTION_TIMED_OUT = "ExecutionTimedOut"
+    EXECUTION_ABORTED = "ExecutionAborted"
+    MAP_STATE_STARTED = "MapStateStarted"
+    MAP_ITERATION_STARTED = "MapIterationStarted"
+    MAP_ITERATION_SUCCEEDED = "MapIterationSucceeded"
+    MAP_ITERATION_FAILED = "MapIterationFailed"
+    MAP_ITERATION_ABORTED = "MapIterationAborted"
+    MAP_RUN_STARTED = "MapRunStarted"
+    MAP_RUN_SUCCEEDED = "MapRunSucceeded"
+    MAP_RUN_FAILED = "MapRunFailed"
+    PARALLEL_STATE_STARTED = "ParallelStateStarted"
+    EVALUATION_FAILED = "EvaluationFailed"
+    TASK_SCHEDULED = "TaskScheduled"
+    TASK_STARTED = "TaskStarted"
+    TASK_SUCCEEDED = "TaskSucceeded"
+    TASK_FAILED = "TaskFailed"
+    TASK_TIMED_OUT = "TaskTimedOut"
+    LAMBDA_SCHEDULED = "LambdaFunctionScheduled"
+    LAMBDA_STARTED = "LambdaFunctionStarted"
+    LAMBDA_SUCCEEDED = "LambdaFunctionSucceeded"
+    LAMBDA_FAILED = "LambdaFunctionFailed"
+    LAMBDA_TIMED_OUT = "LambdaFunctionTimedOut"
+
+
+class Payload:
+    """A JSON value recorded in an event; serialised once, on demand."""
+
+    __slots__ = ("_text", "value")
+
+    def __init__(self, value: Any, text: str | None = None) -> None:
+        self.value = value
+        self._text = text
+
+    @property
+    def text(self) -> str:
+        """The value as compact JSON."""
+        if self._text is None:
+            self._text = dumps(self.value)
+        return self._text
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, as AWS shows payloads."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _detail_key(event_type: str) -> str:
+    """`PassStateEntered` -> `stateEnteredEventDetails`; `TaskFailed` -> `taskFailedEventDetails`."""
+    if event_type.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if event_type.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return event_type[0].lower() + event_type[1:] + "EventDetails"
+
+
+def _materialise(value: Any) -> Any:
+    if isinstance(value, Payload):
+        return value.text
+    if isinstance(value, dict):
+        return {k: _materialise(v) for k, v in value.items()}
+    return value
+
+
+class History:
+    """The events of one execution, in order; ids start at 1."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._events: list[tuple[str, int, float, dict[str, Any] | None]] = []
+        #: Called as listener(event_type, details) after each event (the CLI's live view).
+        self.listeners: list[Callable[[str, dict[str, Any] | None], None]] = []
+
+    def add(self, event_type: str, details: dict[str, Any] | None = None, previous: int | None = None) -> int:
+        """Record an event; return its id. `previous` defaults to the event just before."""
+        event_id = len(self._events) + 1
+        prev = previous if previous is not None else event_id - 1
+        self._events.append((event_type, prev, self.clock.now(), details))
+        for listener in self.listeners:
+            listener(event_type, details)
+        return event_id
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def types(self) -> list[str]:
+        """The event types in order (cheap; no payload serialisation)."""
+        return [e[0] for e in self._events]
+
+    def events(self) -> list[dict[str, Any]]:
+        """The events as GetExecutionHistory returns them."""
+        out: list[dict[str, Any]] = []
+        for index, (event_type, prev, when, details) in enumerate(self._events):
+            event: dict[str, Any] = {
+                "timestamp": datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds"),
+                "type": event_type,
+                "id": index + 1,
+                "previousEventId": prev,
+            }
+            if details is not None:
+                event[_detail_key(event_type)] = _materialise(details)
+            out.append(event)
+        return out
+
+
+def payload_details(name: str | None, key: str, value: Any) -> dict[str, Any]:
+    """`{"name": ..., "input": <json>, "inputDetails": {"truncated": false}}`-style details."""
+    details: dict[str, Any] = {} if name is None else {"name": name}
+    details[key] = value if isinstance(value, Payload) else Payload(value)
+    details[f"{key}Details"] = {"truncated": False}
+    return details

@@ -1,0 +1,74 @@
+"""Bodies of the array intrinsics; arguments arrive already checked against their signatures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asl.errors import IntrinsicFailure
+from asl.intrinsics.values import json_key, round_half_up
+
+#: "The newly generated array can't contain more than 1000 items." (States.ArrayRange)
+MAX_RANGE_ITEMS = 1000
+
+
+def array(*values: Any) -> list[Any]:
+    """States.Array: the arguments, in order, as an array."""
+    return list(values)
+
+
+def array_partition(items: list[Any], size: int | float) -> list[list[Any]]:
+    """States.ArrayPartition: consecutive chunks of `size` items; the last may be shorter."""
+    step = int(size)
+    return [items[i : i + step] for i in range(0, len(items), step)]
+
+
+def array_contains(items: list[Any], value: Any) -> bool:
+    """States.ArrayContains: whether an item equals `value` (JSON equality, deep)."""
+    if value is None or isinstance(value, str):
+        return any(item == value and type(item) is type(value) for item in items)
+    key = json_key(value)
+    return any(json_key(item) == key for item in items)
+
+
+def array_range(start: int | float, end: int | float, step: int | float) -> list[int]:
+    """States.ArrayRange: `start`, `start + step`, ... up to and including `end` when it lands on it."""
+    first, last, increment = round_half_up(start), round_half_up(end), round_half_up(step)
+    if increment == 0:
+        raise IntrinsicFailure(
+            "Invalid arguments in States.ArrayRange: the step (3rd argument) must not be 0"
+        )
+    count = max(0, (last - first) // increment + 1)
+    if count > MAX_RANGE_ITEMS:
+        raise IntrinsicFailure(
+            f"Invalid arguments in States.ArrayRange: the array would have {count:,} items; "
+            f"it can't contain more than {MAX_RANGE_ITEMS}"
+        )
+    return list(range(first, first + count * increment, increment))
+
+
+def array_get_item(items: list[Any], index: int | float) -> Any:
+    """States.ArrayGetItem: the item at a 0-based index."""
+    position = int(index)
+    if position >= len(items):
+        raise IntrinsicFailure(
+            f"Invalid arguments in States.ArrayGetItem: index {position} is out of bounds "
+            f"for an array of length {len(items)}"
+        )
+    return items[position]
+
+
+def array_length(items: list[Any]) -> int:
+    """States.ArrayLength: the number of items."""
+    return len(items)
+
+
+def array_unique(items: list[Any]) -> list[Any]:
+    """States.ArrayUnique: the items without duplicates, first occurrences kept in order."""
+    seen: set[Any] = set()
+    unique: list[Any] = []
+    for item in items:
+        key = json_key(item)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique

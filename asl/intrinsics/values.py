@@ -1,0 +1,65 @@
+"""JSON value helpers shared by the function bodies: equality, compact text, AWS rounding."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from asl.errors import IntrinsicFailure
+
+
+def json_key(value: Any) -> Any:
+    """A hashable key that is equal for equal JSON values (`1 == 1.0`, but `true != 1`)."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, int | float):
+        return ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("z",)
+    if isinstance(value, list):
+        return ("a", tuple(json_key(item) for item in value))
+    if isinstance(value, dict):
+        return ("o", frozenset((key, json_key(item)) for key, item in value.items()))
+    return ("?", repr(value))
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text (`{"a":1,"b":[]}`), non-ASCII kept as is."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise IntrinsicFailure(f"The value cannot be represented as JSON: {exc}") from None
+
+
+def render(value: Any) -> str:
+    """A value as `States.Format` writes it: strings raw, null as `null`, the rest as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return dumps(value)
+
+
+def round_half_up(value: int | float) -> int:
+    """Round to the nearest integer, halves toward +infinity: 1.5 -> 2, -1.5 -> -1, -0.5 -> 0 (as AWS)."""
+    if isinstance(value, int):
+        return value
+    if not math.isfinite(value):
+        raise IntrinsicFailure(f"The number {value} is not finite")
+    floor = math.floor(value)
+    return floor + 1 if value - floor >= 0.5 else floor
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 value`, `2 values`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as compact JSON for an error message, cut to `limit` characters."""
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,221 @@
+"""`StateMachine`: load a definition once, run it many times."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from asl.clock import Clock, RealClock, VirtualClock
+from asl.errors import InputError, ResourceNotFound, StatesError
+from asl.executor import Execution, ExecutionTimedOut, Frame, Settings
+from asl.history import Payload, dumps, payload_details
+from asl.model import Definition, Machine, MapState, ParallelState, TaskState
+from asl.parse import load_definition
+from asl.resources import TaskRegistry
+from asl.source import Source, read_source
+
+#: Called with (event type, details) as each history event is recorded.
+Listener = Callable[[str, dict[str, Any] | None], None]
+
+#: AWS's maximum size of a state's input or output, in bytes.
+PAYLOAD_LIMIT = 256 * 1024
+
+
+@dataclass
+class ExecutionResult:
+    """How an execution ended: status, output or error and cause, and its history."""
+
+    status: str
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    failed_state: str | None = None
+    execution_arn: str = ""
+    transitions: int = 0
+    start_time: float = 0.0
+    stop_time: float = 0.0
+    _execution: Execution | None = field(default=None, repr=False)
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The events, as GetExecutionHistory returns them."""
+        return self._execution.history.events() if self._execution else []
+
+    @property
+    def event_types(self) -> list[str]:
+        """Just the event types, in order."""
+        return self._execution.history.types() if self._execution else []
+
+
+class StateMachine:
+    """A loaded, compiled definition. `run`/`run_sync` execute it."""
+
+    def __init__(
+        self,
+        definition: dict[str, Any] | Definition,
+        *,
+        registry: TaskRegistry | None = None,
+        name: str = "StateMachine",
+        region: str = "us-east-1",
+        account: str = "123456789012",
+        payload_limit: int = PAYLOAD_LIMIT,
+        source: Source | None = None,
+    ) -> None:
+        self.definition = (
+            definition if isinstance(definition, Definition) else load_definition(definition, source)
+        )
+        self.registry = registry if registry is not None else TaskRegistry()
+        self.name = name
+        self.region = region
+        self.account = account
+        self.payload_limit = payload_limit
+
+    @classmethod
+    def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
+        """Load a definition file; errors name the file, line and column."""
+        raw, source = read_source(path)
+        kwargs.setdefault(
+            "name", Path(path).stem if Path(path).stem != "workflow" else Path(path).resolve().parent.name
+        )
+        return cls(raw, source=source, **kwargs)
+
+    def missing_resources(self) -> list[tuple[str, str]]:
+        """(state name, ARN) of every Task whose resource has no handler in the registry."""
+        missing: list[tuple[str, str]] = []
+        stack: list[Machine] = [self.definition.machine]
+        while stack:
+            machine = stack.pop()
+            for state in machine.states.values():
+                if isinstance(state, TaskState) and self.registry.lookup(state.resource) is None:
+                    missing.append((state.name, state.resource.raw))
+                elif isinstance(state, ParallelState):
+                    stack.extend(state.branches)
+                elif isinstance(state, MapState):
+                    stack.append(state.processor)
+        return missing
+
+    async def run(
+        self,
+        input: Any = None,
+        *,
+        clock: Clock | None = None,
+        real_time: bool = False,
+        execution_name: str | None = None,
+        seed: int | None = None,
+        on_event: Listener | None = None,
+    ) -> ExecutionResult:
+        """Run one execution to its end; Task resources must all have handlers."""
+        missing = self.missing_resources()
+        if missing:
+            raise ResourceNotFound(missing)
+        execution = self._start(input, clock, real_time, execution_name, seed, on_event)
+        return await self._finish(execution)
+
+    def run_sync(
+        self,
+        input: Any = None,
+        *,
+        clock: Clock | None = None,
+        real_time: bool = False,
+        execution_name: str | None = None,
+        seed: int | None = None,
+        on_event: Listener | None = None,
+    ) -> ExecutionResult:
+        """`run` from synchronous code; Ctrl-C ends the execution as ABORTED, keeping its history."""
+        missing = self.missing_resources()
+        if missing:
+            raise ResourceNotFound(missing)
+        execution = self._start(input, clock, real_time, execution_name, seed, on_event)
+        try:
+            result: ExecutionResult = anyio.run(self._finish, execution)
+        except KeyboardInterrupt:
+            execution.history.add("ExecutionAborted", {})
+            return ExecutionResult(
+                "ABORTED",
+                execution_arn=execution.arn,
+                transitions=execution.transitions,
+                start_time=execution.start_time,
+                stop_time=execution.clock.now(),
+                _execution=execution,
+            )
+        return result
+
+    def _start(
+        self,
+        input: Any,
+        clock: Clock | None,
+        real_time: bool,
+        name: str | None,
+        seed: int | None,
+        on_event: Listener | None = None,
+    ) -> Execution:
+        if input is None:
+            input = {}
+        clock = clock or (RealClock() if real_time else VirtualClock())
+        timeout = self.definition.machine.timeout_seconds
+        settings = Settings(
+            clock=clock,
+            registry=self.registry,
+            region=self.region,
+            account=self.account,
+            state_machine_name=self.name,
+            execution_name=name or str(uuid.uuid4()),
+            payload_limit=self.payload_limit,
+            rng=random.Random(seed),
+            deadline=clock.now() + timeout if timeout and not isinstance(clock, RealClock) else None,
+        )
+        execution = Execution(self.definition.machine, input, settings)
+        if on_event is not None:
+            execution.history.listeners.append(on_event)
+        text = dumps(input)
+        if self.payload_limit and len(text.encode()) > self.payload_limit:
+            raise InputError(
+                f"the execution input is {len(text.encode())} bytes; the limit is {self.payload_limit}"
+            )
+        details = payload_details(None, "input", Payload(input, text))
+        details["roleArn"] = execution.execution_context["RoleArn"]
+        execution.history.add("ExecutionStarted", details)
+        return execution
+
+    async def _finish(self, execution: Execution) -> ExecutionResult:
+        history = execution.history
+        timeout = self.definition.machine.timeout_seconds
+        frame = Frame({}, history)
+        result = ExecutionResult(
+            "RUNNING", execution_arn=execution.arn, start_time=execution.start_time, _execution=execution
+        )
+        try:
+            if timeout and isinstance(execution.clock, RealClock):
+                with anyio.fail_after(timeout):
+                    output = await execution.run_machine(execution.machine, execution.input, frame)
+            else:
+                output = await execution.run_machine(execution.machine, execution.input, frame)
+        except StatesError as err:
+            result.status = "FAILED"
+            result.error = err.error or None
+            result.cause = err.cause
+            result.failed_state = err.failed_state
+            details: dict[str, Any] = {}
+            if result.error is not None:
+                details["error"] = result.error
+            if result.cause is not None:
+                details["cause"] = result.cause
+            history.add("ExecutionFailed", details)
+        except (ExecutionTimedOut, TimeoutError):
+            result.status = "TIMED_OUT"
+            result.error = "States.Timeout"
+            result.cause = f"The execution timed out after {timeout:g} seconds."
+            history.add("ExecutionTimedOut", {"error": result.error, "cause": result.cause})
+        else:
+            result.status = "SUCCEEDED"
+            result.output = output
+            history.add("ExecutionSucceeded", payload_details(None, "output", output))
+        result.transitions = execution.transitions
+        result.stop_time = execution.clock.now()
+        return result

@@ -1,0 +1,112 @@
+"""Payload templates (Parameters, ResultSelector, ItemSelector, Assign in JSONPath states).
+
+A template is compiled once into a closure. Keys ending in `.$` take a JSONPath, context path,
+variable path or intrinsic call; everything else is copied literally (constant subtrees are
+shared, never rebuilt).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from asl.errors import Problem, StatesRuntime
+from asl.paths import Path, PathNotFound, PathSyntaxError, Scope, compile_path
+
+Expr = Callable[[Scope], Any]
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, as AWS shows values in causes and history events."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def path_getter(path: Path, field: str) -> Expr:
+    """A getter for `path` that fails as AWS does when a `.$` field's path matches nothing."""
+
+    def get(scope: Scope) -> Any:
+        try:
+            return path.get(scope)
+        except PathNotFound:
+            doc = scope.input if path.root == "input" else scope.context
+            if path.root == "variable":
+                raise StatesRuntime(
+                    f"The JSONPath '{path.text}' specified for the field '{field}' could not be found: "
+                    f"no variable named '{path.variable}' has a value there"
+                ) from None
+            raise StatesRuntime(
+                f"The JSONPath '{path.text}' specified for the field '{field}' could not be found "
+                f"in the input '{dumps(doc)}'"
+            ) from None
+
+    return get
+
+
+def compile_dynamic_value(text: Any, field: str, pointer: str, problems: list[Problem]) -> Expr | None:
+    """Compile the value of a `.$` field: a path or an intrinsic call."""
+    from asl.intrinsics import IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
+
+    if not isinstance(text, str):
+        problems.append(
+            Problem(
+                pointer, f"the value of '{field}' must be a JSONPath or an intrinsic function call string"
+            )
+        )
+        return None
+    stripped = text.strip()
+    try:
+        if is_intrinsic(stripped):
+            return compile_intrinsic(stripped, lambda p: path_getter(compile_path(p), field))
+        if stripped.startswith("$"):
+            return path_getter(compile_path(stripped), field)
+    except (PathSyntaxError, IntrinsicSyntaxError) as exc:
+        problems.append(Problem(pointer, f"{field}: {exc}", "INVALID_JSONPATH"))
+        return None
+    problems.append(
+        Problem(
+            pointer,
+            f"the value of '{field}' must be a JSONPath (starting with '$'), a context path ('$$.'), "
+            f"a variable ('$name') or an intrinsic function call (States.Format(...)); got {text!r}",
+            "INVALID_JSONPATH",
+        )
+    )
+    return None
+
+
+def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
+    """Compile a JSONPath-mode payload template into a closure `(scope) -> value`."""
+    if isinstance(value, dict):
+        if not _has_dynamic(value):
+            return lambda scope: value
+        parts: list[tuple[str, bool, Any]] = []
+        for key, item in value.items():
+            child = f"{pointer}/{_escape(key)}"
+            if isinstance(key, str) and key.endswith(".$"):
+                getter = compile_dynamic_value(item, key, child, problems)
+                parts.append((key[:-2], True, getter))
+            else:
+                parts.append((key, False, compile_template(item, child, problems)))
+
+        def build(scope: Scope) -> Any:
+            return {key: fn(scope) for key, _, fn in parts if fn is not None}
+
+        return build
+    if isinstance(value, list):
+        if not _has_dynamic(value):
+            return lambda scope: value
+        items = [compile_template(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
+        return lambda scope: [fn(scope) for fn in items]
+    return lambda scope: value
+
+
+def _has_dynamic(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any((isinstance(k, str) and k.endswith(".$")) or _has_dynamic(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_dynamic(v) for v in value)
+    return False
+
+
+def _escape(token: str) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,37 @@
+"""Choice: take the Next of the first matching rule, else Default, else States.NoChoiceMatched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asl import io
+from asl.errors import NoChoiceMatched
+from asl.executor import Execution, Frame, Outcome
+from asl.model import ChoiceState, QueryLanguage
+from asl.paths import Scope
+
+
+async def run(ex: Execution, state: ChoiceState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+    """Run a Choice state."""
+    jsonata = state.query_language is QueryLanguage.JSONATA
+    value = raw if jsonata else io.effective_input(state, raw, scope)
+    test_scope = scope if jsonata else Scope(value, scope.context, scope.variables)
+    for rule in state.choices:
+        if rule.test(test_scope):
+            return _leave(state, raw, value, scope, rule.next, rule.output, rule.assign)
+    if state.default is None:
+        raise NoChoiceMatched(
+            f"No Matches! Choice state '{state.name}' has no rule matching its input and no Default."
+        )
+    return _leave(state, raw, value, scope, state.default, None, None)
+
+
+def _leave(
+    state: ChoiceState, raw: Any, value: Any, scope: Scope, next_: str, output: Any, assign: Any
+) -> Outcome:
+    if state.query_language is QueryLanguage.JSONATA:
+        expr = output if output is not None else state.output
+        out = expr(scope) if expr is not None else raw
+    else:
+        out = io.apply_output_path(state, value, scope)
+    return Outcome(out, next_, assign=assign, assign_input=value)

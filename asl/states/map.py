@@ -1,0 +1,196 @@
+"""Map: run the item processor for every item, with bounded concurrency, keeping item order.
+
+A fixed pool of workers pulls item indexes, so memory grows only with the result array, not
+with the number of items. MaxConcurrency 0 means "no limit", which AWS's inline Map runs as up
+to 40 iterations at once; we do the same. Distributed Maps run the same way, but their child
+executions' events stay out of the parent history (MapRun* events instead), as on AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import anyio
+
+from asl import io
+from asl.choice import is_number
+from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
+from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish
+from asl.history import History
+from asl.model import Dynamic, MapState, QueryLanguage
+from asl.paths import PathNotFound, Scope
+
+#: AWS runs at most this many inline Map iterations at once.
+INLINE_CONCURRENCY = 40
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if is_number(value):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, dict) else "array"
+
+
+def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
+    """(the value ItemSelector sees as `$`, the items)."""
+    if state.query_language is QueryLanguage.JSONATA:
+        value = state.items(scope) if state.items is not None else raw
+        if not isinstance(value, list):
+            from asl.history import dumps
+
+            what = f"The JSONata expression '{state.items_text}' specified for the field 'Items'"
+            if state.items is None:
+                what = "The state input"
+            raise QueryEvaluationError(
+                f"{what} returned an unexpected result type. "
+                f"Expected 'array', but was '{_json_type(value)}' for value: {dumps(value)}",
+                location="Items",
+            )
+        return raw, value
+    effective = io.effective_input(state, raw, scope)
+    if state.items_path is None:
+        items = effective
+    else:
+        try:
+            items = state.items_path.get(Scope(effective, scope.context, scope.variables))
+        except PathNotFound:
+            raise StatesRuntime(
+                f"Invalid path '{state.items_path.text}' : No results for path: ItemsPath"
+            ) from None
+    if not isinstance(items, list):
+        raise StatesRuntime(
+            f"Map state input must be an array, but ItemsPath '{state.items_path.text if state.items_path else '$'}' "
+            f"selected a value of type {_json_type(items)}"
+        )
+    return effective, items
+
+
+def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
+    if dyn is None:
+        return None
+    kind = "integer" if integer else "float"
+    if dyn.path is not None:
+        try:
+            value = dyn.path.get(scope)
+        except PathNotFound:
+            raise StatesRuntime(
+                f"The {dyn.field} field does not reference an input value: {dyn.text}"
+            ) from None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = int(value) if integer else float(value)
+        if not is_number(value) or (integer and int(value) != value):
+            from asl.history import dumps
+
+            shown = value if isinstance(value, str) else dumps(value)
+            raise StatesRuntime(
+                f'The {dyn.field} field refers to value "{shown}" which is not a valid {kind}: {dyn.text}'
+            )
+        return float(value)
+    if dyn.expr is not None:
+        value = dyn.expr(scope)
+        if not is_number(value):
+            raise QueryEvaluationError(
+                f"The JSONata expression '{dyn.text}' specified for the field '{dyn.field}' returned an unexpected "
+                f"result type. Expected '{kind}', but was '{_json_type(value)}'",
+                location=dyn.field,
+            )
+        return float(value)
+    return float(dyn.value)
+
+
+async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+    """Run a Map state."""
+    selector_input, items = _items(state, raw, scope)
+    history = frame.history
+    history.add("MapStateStarted", {"length": len(items)})
+    read = Scope(selector_input, scope.context, scope.variables)
+    max_concurrency = _number(state.max_concurrency, read, True)
+    tolerated_count = _number(state.tolerated_failure_count, read, True)
+    tolerated_pct = _number(state.tolerated_failure_percentage, read, False)
+    if tolerated_pct is not None and not 0 <= tolerated_pct <= 100:
+        raise StatesRuntime("ToleratedFailurePercentage must be between 0 and 100.")
+    if tolerated_count is not None and tolerated_count < 0:
+        raise StatesRuntime("ToleratedFailureCount must be a non-negative integer.")
+    if state.distributed:
+        history.add(
+            "MapRunStarted", {"mapRunArn": f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"}
+        )
+    tolerant = tolerated_count is not None or tolerated_pct is not None
+    limit = int(max_concurrency or 0) or INLINE_CONCURRENCY
+    results: list[Any] = [None] * len(items)
+    failures: list[StatesError | ExecutionTimedOut] = []
+    failed_count = 0
+    next_index = 0
+
+    def threshold_exceeded() -> bool:
+        if tolerated_count is not None and failed_count > tolerated_count:
+            return True
+        return tolerated_pct is not None and failed_count * 100 > tolerated_pct * len(items)
+
+    async def iteration(index: int) -> None:
+        nonlocal failed_count
+        item = items[index]
+        child_history = History(ex.clock) if state.distributed else history
+        if not state.distributed:
+            history.add("MapIterationStarted", {"name": state.name, "index": index})
+        try:
+            item_input = _item_input(state, selector_input, item, index, scope)
+            child = Frame(dict(frame.variables), child_history)
+            results[index] = await ex.run_machine(state.processor, item_input, child)
+        except StatesError as err:
+            if not state.distributed:
+                history.add("MapIterationFailed", {"name": state.name, "index": index})
+            failed_count += 1
+            if tolerant:
+                results[index] = {"Error": err.error, "Cause": err.cause}
+                if not threshold_exceeded():
+                    return
+                err = ExceedToleratedFailureThreshold(
+                    "The specified tolerated failure threshold was exceeded"
+                )
+            if not failures:
+                failures.append(err)
+            tg.cancel_scope.cancel()
+            return
+        except ExecutionTimedOut as err:
+            if not failures:
+                failures.append(err)
+            tg.cancel_scope.cancel()
+            return
+        if not state.distributed:
+            history.add("MapIterationSucceeded", {"name": state.name, "index": index})
+
+    async def worker() -> None:
+        nonlocal next_index
+        while next_index < len(items) and not failures:
+            index = next_index
+            next_index += 1
+            await iteration(index)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(min(limit, len(items))):
+            tg.start_soon(worker)
+    if failures:
+        err = failures[0]
+        if state.distributed and isinstance(err, StatesError):
+            history.add("MapRunFailed", {"error": err.error, "cause": err.cause or ""})
+        raise err
+    if state.distributed:
+        history.add("MapRunSucceeded")
+    history.add("MapStateSucceeded")
+    return Outcome(finish(state, raw, results, scope), state.next, result=results)
+
+
+def _item_input(state: MapState, selector_input: Any, item: Any, index: int, scope: Scope) -> Any:
+    if state.item_selector is None:
+        return item
+    context = dict(scope.context)
+    context["Map"] = {"Item": {"Index": index, "Value": item}}
+    return state.item_selector(Scope(selector_input, context, scope.variables))

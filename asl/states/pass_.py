@@ -1,0 +1,15 @@
+"""Pass: output its input, or its Result, through the data-flow fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asl.executor import Execution, Frame, Outcome, finish, task_input
+from asl.model import PassState
+from asl.paths import Scope
+
+
+async def run(ex: Execution, state: PassState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+    """Run a Pass state."""
+    result = state.result if state.has_result else task_input(state, raw, scope)
+    return Outcome(finish(state, raw, result, scope), state.next, result=result)

@@ -1,0 +1,104 @@
+"""Task: call the resource's handler, with timeouts, heartbeats and AWS's task events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import anyio
+
+from asl.choice import is_number
+from asl.clock import RealClock
+from asl.errors import HeartbeatTimeout, StatesError, StatesRuntime, StatesTimeout, TaskFailed
+from asl.executor import Execution, Frame, Outcome, finish, task_input
+from asl.history import Payload, payload_details
+from asl.model import Dynamic, TaskState
+from asl.paths import PathNotFound, Scope
+from asl.resources import TaskContext
+
+#: AWS's default Task timeout when TimeoutSeconds is not given.
+DEFAULT_TIMEOUT = 99999999
+
+
+def _seconds(dyn: Dynamic | None, scope: Scope) -> int | None:
+    if dyn is None:
+        return None
+    if dyn.path is not None:
+        try:
+            value = dyn.path.get(scope)
+        except PathNotFound:
+            raise StatesRuntime(
+                f"The {dyn.field} parameter does not reference an input value: {dyn.text}"
+            ) from None
+    elif dyn.expr is not None:
+        value = dyn.expr(scope)
+    else:
+        value = dyn.value
+    if not is_number(value) or value <= 0 or int(value) != value:
+        raise StatesRuntime(f"The {dyn.field} field must be a positive integer, but was: {value!r}")
+    return int(value)
+
+
+async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+    """Run a Task state (one attempt)."""
+    arn = state.resource
+    token: str | None = None
+    if arn.pattern == "waitForTaskToken":
+        token = str(uuid.uuid4())
+        scope.context["Task"] = {"Token": token}
+    payload = task_input(state, raw, scope, state.arguments)
+    timeout = _seconds(state.timeout, scope)
+    heartbeat = _seconds(state.heartbeat, scope)
+    handler = ex.settings.registry.lookup(arn)
+    if handler is None:
+        raise StatesRuntime(f"No handler is registered for the resource {arn.raw}")
+    history = frame.history
+    lam = arn.is_lambda
+    if lam:
+        details: dict[str, Any] = {"resource": arn.raw, **payload_details(None, "input", payload)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        history.add("LambdaFunctionScheduled", details)
+        history.add("LambdaFunctionStarted")
+    else:
+        ident = {"resourceType": arn.resource_type, "resource": arn.resource_name}
+        scheduled: dict[str, Any] = {**ident, "region": ex.settings.region, "parameters": Payload(payload)}
+        if timeout is not None:
+            scheduled["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            scheduled["heartbeatInSeconds"] = heartbeat
+        history.add("TaskScheduled", scheduled)
+        history.add("TaskStarted", ident)
+    ctx = TaskContext(state.name, arn, scope.context, ex.clock, token)
+    try:
+        result = await _call(handler, payload, ctx, timeout, isinstance(ex.clock, RealClock))
+    except StatesError as err:
+        _failed(history, arn, lam, err)
+        raise
+    except Exception as exc:
+        failure = TaskFailed(type(exc).__name__, str(exc))
+        _failed(history, arn, lam, failure)
+        raise failure from exc
+    if lam:
+        history.add("LambdaFunctionSucceeded", payload_details(None, "output", result))
+    else:
+        history.add("TaskSucceeded", {**ident, **payload_details(None, "output", result)})
+    return Outcome(finish(state, raw, result, scope), state.next, result=result)
+
+
+async def _call(handler: Any, payload: Any, ctx: TaskContext, timeout: int | None, real: bool) -> Any:
+    if timeout is None or not real:
+        return await handler(payload, ctx)
+    with anyio.move_on_after(timeout):
+        return await handler(payload, ctx)
+    raise StatesTimeout("Task timed out.")
+
+
+def _failed(history: Any, arn: Any, lam: bool, err: StatesError) -> None:
+    timed_out = isinstance(err, StatesTimeout | HeartbeatTimeout)
+    body = {"error": err.error, "cause": err.cause or ""}
+    if lam:
+        history.add("LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", body)
+    else:
+        ident = {"resourceType": arn.resource_type, "resource": arn.resource_name}
+        history.add("TaskTimedOut" if timed_out else "TaskFailed", {**ident, **body})

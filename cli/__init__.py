@@ -1,0 +1,1 @@
+"""The `asl` command line: one module per command, an App object carrying the console."""

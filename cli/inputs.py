@@ -1,0 +1,35 @@
+"""Reading JSON given on the command line: inline, `file://PATH`, or `-` for stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def read_json_option(value: str | None, option: str) -> Any:
+    """Parse an option's JSON; raise click.BadParameter with line and column on bad JSON."""
+    if value is None:
+        return {}
+    if value == "-":
+        text, where = sys.stdin.read(), "stdin"
+    elif value.startswith("file://"):
+        path = Path(value[len("file://") :])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=option) from None
+        where = str(path)
+    else:
+        text, where = value, "the inline value"
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(
+            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
+            "Give inline JSON, file://PATH or - for stdin.",
+            param_hint=option,
+        ) from None

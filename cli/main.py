@@ -1,0 +1,44 @@
+"""Entry point of the `asl` command. Commands are imported lazily so start-up stays fast."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+#: command name -> (module, attribute); each module holds one click command.
+COMMANDS = {
+    "run": ("cli.run", "run"),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module = importlib.import_module(target[0])
+        command: click.Command = getattr(module, target[1])
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="asl-runner", prog_name="asl")
+def cli() -> None:
+    r"""Run, test and validate AWS Step Functions workflows locally.
+
+    \b
+    Exit codes: 0 success; 1 the execution failed or the check found errors;
+    2 the definition or the command line is invalid.
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI (console script `asl`)."""
+    return cli.main(args=argv, prog_name="asl")
