@@ -25,9 +25,16 @@ class ExecutionTimedOut(Exception):
     """The execution's TimeoutSeconds passed (raised by `Execution.sleep` on the virtual clock)."""
 
 
+_last_iso: list[Any] = [None, ""]
+
+
 def iso(timestamp: float) -> str:
     """An epoch time as AWS prints it in the context object: `2024-01-01T00:00:00.123Z`."""
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if _last_iso[0] == timestamp:
+        return str(_last_iso[1])
+    text = datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    _last_iso[0], _last_iso[1] = timestamp, text
+    return text
 
 
 @dataclass(slots=True)
@@ -142,15 +149,13 @@ class Execution:
 
     async def run_state(self, state: State, raw: Any, frame: Frame) -> tuple[str | None, Any]:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
-        from asl.states import HANDLERS
-
         history = frame.history
         entered_payload = self.check_size(raw, state, "received")
         entered_id = history.add(
             f"{state.type}StateEntered", payload_details(state.name, "input", entered_payload)
         )
         entered_at = self.clock.now()
-        handler = HANDLERS[state.type]
+        handler = _handlers()[state.type]
         attempts = [0] * len(state.retry)
         retry_count = 0
         while True:
@@ -245,6 +250,19 @@ class Execution:
             details["assignedVariablesDetails"] = {"truncated": False}
         frame.history.add(f"{state.type}StateExited", details)
         return catcher.next, output
+
+
+def _handlers() -> dict[StateType, Any]:
+    """The state handler table (imported late: the handlers import this module)."""
+    global _HANDLERS
+    if _HANDLERS is None:
+        from asl.states import HANDLERS
+
+        _HANDLERS = HANDLERS
+    return _HANDLERS
+
+
+_HANDLERS: dict[StateType, Any] | None = None
 
 
 def finish(state: State, raw: Any, result: Any, scope: Scope) -> Any:

@@ -128,18 +128,51 @@ def parse_arn(text: str) -> ResourceArn:
 
 @dataclass(slots=True)
 class TaskContext:
-    """What a task handler may use besides its payload."""
+    """What a task handler may use besides its payload.
+
+    Handlers that wait should use `await ctx.sleep(seconds)`: on the virtual clock it takes no real
+    time, and it raises States.Timeout / States.HeartbeatTimeout exactly when the task's
+    TimeoutSeconds or HeartbeatSeconds run out.
+    """
 
     state_name: str
     resource: ResourceArn
     context: dict[str, Any]
     clock: Clock
     task_token: str | None = None
+    timeout_seconds: float | None = None
+    heartbeat_seconds: float | None = None
     heartbeats: list[float] = field(default_factory=list)
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = self.clock.now()
 
     def heartbeat(self) -> None:
         """Record a heartbeat now (what SendTaskHeartbeat does on AWS)."""
         self.heartbeats.append(self.clock.now())
+
+    def deadline(self) -> tuple[float, str] | None:
+        """The earliest moment the task times out, and which error that would be."""
+        candidates: list[tuple[float, str]] = []
+        if self.timeout_seconds is not None:
+            candidates.append((self.started + self.timeout_seconds, "States.Timeout"))
+        if self.heartbeat_seconds is not None:
+            last = self.heartbeats[-1] if self.heartbeats else self.started
+            candidates.append((last + self.heartbeat_seconds, "States.HeartbeatTimeout"))
+        return min(candidates) if candidates else None
+
+    async def sleep(self, seconds: float) -> None:
+        """Let `seconds` pass on the execution clock, timing the task out if a deadline comes first."""
+        from asl.errors import HeartbeatTimeout, StatesTimeout
+
+        deadline = self.deadline()
+        if deadline is not None and self.clock.now() + seconds >= deadline[0]:
+            await self.clock.sleep(max(deadline[0] - self.clock.now(), 0))
+            if deadline[1] == "States.Timeout":
+                raise StatesTimeout("Task timed out.")
+            raise HeartbeatTimeout("Task did not send a heartbeat in time.")
+        await self.clock.sleep(seconds)
 
 
 Handler = Callable[[Any, TaskContext], Awaitable[Any]]

@@ -33,10 +33,6 @@ def array_contains(items: list[Any], value: Any) -> bool:
 def array_range(start: int | float, end: int | float, step: int | float) -> list[int]:
     """States.ArrayRange: `start`, `start + step`, ... up to and including `end` when it lands on it."""
     first, last, increment = round_half_up(start), round_half_up(end), round_half_up(step)
-    if increment == 0:
-        raise IntrinsicFailure(
-            "Invalid arguments in States.ArrayRange: the step (3rd argument) must not be 0"
-        )
     count = max(0, (last - first) // increment + 1)
     if count > MAX_RANGE_ITEMS:
         raise IntrinsicFailure(

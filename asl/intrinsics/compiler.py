@@ -14,7 +14,7 @@ from typing import Any
 
 from asl.errors import IntrinsicFailure
 from asl.intrinsics.errors import IntrinsicSyntaxError
-from asl.intrinsics.kinds import Kind, describe_value, kind_of
+from asl.intrinsics.kinds import Kind, describe_value, kind_bits, kind_of
 from asl.intrinsics.parser import Call, Literal, Node, PathArg
 from asl.intrinsics.signature import Intrinsic, Param, ordinal
 from asl.intrinsics.text import split_template
@@ -125,13 +125,21 @@ def _checked(get: Evaluator, name: str, label: str, param: Param, *, always: boo
     if param.kind == Kind.ANY and not param.checks and not param.template and not always:
         return get
     prefix = f"Invalid arguments in {name}: {label}"
-    template = param.template
+    allowed, expected, checks, template = (
+        param.kind.value,
+        param.kind.describe(),
+        param.checks,
+        param.template,
+    )
 
     def checked(scope: Any) -> Any:
         value = get(scope)
-        problem = _problem(value, param)
-        if problem is not None:
-            raise IntrinsicFailure(f"{prefix} {problem}")
+        if not kind_bits(value) & allowed:
+            raise IntrinsicFailure(f"{prefix} must be {expected}, but got {describe_value(value)}")
+        for check in checks:
+            problem = check(value)
+            if problem is not None:
+                raise IntrinsicFailure(f"{prefix} {problem}")
         return split_template(value) if template else value
 
     return checked

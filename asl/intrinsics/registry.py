@@ -14,6 +14,7 @@ from asl.intrinsics.signature import (
     finite,
     must_be_false,
     non_negative_integer,
+    non_zero,
     one_of,
     positive_integer,
 )
@@ -47,7 +48,7 @@ _ALL = (
     Intrinsic(
         "States.ArrayRange",
         arrays.array_range,
-        (_number("start"), _number("end"), _number("step")),
+        (_number("start"), _number("end"), Param("step", Kind.NUMBER, (finite, non_zero))),
         Kind.ARRAY,
     ),
     Intrinsic(

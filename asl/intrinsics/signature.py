@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asl.intrinsics.kinds import Kind
-from asl.intrinsics.values import shown
+from asl.intrinsics.values import round_half_up, shown
 
 #: A value constraint: a description of what is wrong with the value, or None when it is fine.
 Check = Callable[[Any], str | None]
@@ -58,7 +58,8 @@ class Intrinsic:
         """The declared parameter for the argument at `index` (the variadic one past the fixed ones)."""
         if index < len(self.params):
             return self.params[index]
-        assert self.rest is not None
+        if self.rest is None:
+            raise IndexError(f"{self.name} has no parameter {index}")
         return self.rest
 
     def arity(self) -> str:
@@ -111,6 +112,11 @@ def positive_integer(value: Any) -> str | None:
 def finite(value: Any) -> str | None:
     """Check: a finite number (JSON has no NaN or infinity)."""
     return None if math.isfinite(value) else f"must be a finite number, but got {value}"
+
+
+def non_zero(value: Any) -> str | None:
+    """Check: a number that does not round to 0 (rounding halves toward +infinity, as AWS does)."""
+    return None if round_half_up(value) != 0 else f"must not be 0, but got {shown(value)}"
 
 
 def must_be_false(value: Any) -> str | None:

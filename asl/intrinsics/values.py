@@ -26,10 +26,13 @@ def json_key(value: Any) -> Any:
     return ("?", repr(value))
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def dumps(value: Any) -> str:
     """Compact JSON text (`{"a":1,"b":[]}`), non-ASCII kept as is."""
     try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
         raise IntrinsicFailure(f"The value cannot be represented as JSON: {exc}") from None
 
@@ -38,6 +41,13 @@ def render(value: Any) -> str:
     """A value as `States.Format` writes it: strings raw, null as `null`, the rest as compact JSON."""
     if isinstance(value, str):
         return value
+    cls = type(value)
+    if cls is int:
+        return str(value)
+    if value is None:
+        return "null"
+    if cls is bool:
+        return "true" if value else "false"
     return dumps(value)
 
 

@@ -69,9 +69,9 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
             scheduled["heartbeatInSeconds"] = heartbeat
         history.add("TaskScheduled", scheduled)
         history.add("TaskStarted", ident)
-    ctx = TaskContext(state.name, arn, scope.context, ex.clock, token)
+    ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat)
     try:
-        result = await _call(handler, payload, ctx, timeout, isinstance(ex.clock, RealClock))
+        result = await _call(handler, payload, ctx, isinstance(ex.clock, RealClock))
     except StatesError as err:
         _failed(history, arn, lam, err)
         raise
@@ -86,12 +86,33 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
     return Outcome(finish(state, raw, result, scope), state.next, result=result)
 
 
-async def _call(handler: Any, payload: Any, ctx: TaskContext, timeout: int | None, real: bool) -> Any:
-    if timeout is None or not real:
+async def _call(handler: Any, payload: Any, ctx: TaskContext, real: bool) -> Any:
+    """Await the handler; on the real clock a watchdog enforces TimeoutSeconds and HeartbeatSeconds."""
+    if not real or ctx.deadline() is None:
         return await handler(payload, ctx)
-    with anyio.move_on_after(timeout):
-        return await handler(payload, ctx)
-    raise StatesTimeout("Task timed out.")
+    result: list[Any] = []
+    expired: list[str] = []
+
+    async def watchdog(scope: anyio.CancelScope) -> None:
+        while True:
+            deadline = ctx.deadline()
+            assert deadline is not None
+            remaining = deadline[0] - ctx.clock.now()
+            if remaining <= 0:
+                expired.append(deadline[1])
+                scope.cancel()
+                return
+            await anyio.sleep(remaining)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(watchdog, tg.cancel_scope)
+        result.append(await handler(payload, ctx))
+        tg.cancel_scope.cancel()
+    if expired:
+        if expired[0] == "States.Timeout":
+            raise StatesTimeout("Task timed out.")
+        raise HeartbeatTimeout("Task did not send a heartbeat in time.")
+    return result[0]
 
 
 def _failed(history: Any, arn: Any, lam: bool, err: StatesError) -> None:

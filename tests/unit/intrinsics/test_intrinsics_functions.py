@@ -245,8 +245,8 @@ def test_aws_documentation_nine_deep_example(evaluate: Evaluate, path_compiler: 
         ),
         ("States.ArrayPartition($.a, 2)", {"a": {"x": 1}}, "must be an array, but got an object"),
         # States.ArrayRange
-        ("States.ArrayRange(1, 2, $.s)", {"s": 0}, "the step (3rd argument) must not be 0"),
-        ("States.ArrayRange(1, 2, $.s)", {"s": 0.4}, "must not be 0"),
+        ("States.ArrayRange(1, 2, $.s)", {"s": 0}, "the 3rd argument (step) must not be 0, but got 0"),
+        ("States.ArrayRange(1, 2, $.s)", {"s": 0.4}, "must not be 0, but got 0.4"),
         (
             "States.ArrayRange(0, $.e, 1)",
             {"e": 1000},
