@@ -20,6 +20,9 @@ from asl.paths import UNSET, Scope
 from asl.resources import TaskRegistry
 from asl.retry import first_match, retry_delay
 
+#: AWS's limit on one variable's size, and on all variables set by one Assign, in bytes.
+VARIABLE_LIMIT = 256 * 1024
+
 
 class ExecutionTimedOut(Exception):
     """The execution's TimeoutSeconds passed (raised by `Execution.sleep` on the virtual clock)."""
@@ -218,7 +221,29 @@ class Execution:
         else:
             seen = outcome.assign_input if outcome.assign_input is not UNSET else outcome.result
             values = expr(Scope(seen if seen is not UNSET else scope.input, scope.context, scope.variables))
-        return dict(values) if isinstance(values, dict) else None
+        assigned = dict(values) if isinstance(values, dict) else None
+        if assigned:
+            self.check_variables(assigned, state)
+        return assigned
+
+    def check_variables(self, assigned: dict[str, Any], state: State) -> None:
+        """AWS's variable limits: 256 KiB per variable and per Assign (when the payload limit is on)."""
+        if not self.settings.payload_limit:
+            return
+        total = 0
+        for name, value in assigned.items():
+            size = len(dumps(value).encode())
+            total += size
+            if size > VARIABLE_LIMIT:
+                raise DataLimitExceeded(
+                    f"The variable '{name}' assigned in state '{state.name}' is {size} bytes; "
+                    f"a variable can hold at most {VARIABLE_LIMIT} bytes."
+                )
+        if total > VARIABLE_LIMIT:
+            raise DataLimitExceeded(
+                f"The variables assigned in state '{state.name}' total {total} bytes; "
+                f"one Assign can set at most {VARIABLE_LIMIT} bytes."
+            )
 
     def caught(
         self, state: State, catcher: Catcher, err: StatesError, raw: Any, scope: Scope, frame: Frame

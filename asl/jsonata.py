@@ -72,29 +72,23 @@ def _parse(text: Any) -> Any:
     return _to_jsonata(json.loads(text), Utils.NULL_VALUE)
 
 
+class _Unsupported(Exception):
+    """A JSONata result that is not JSON (a function, a regex...)."""
+
+
 def _plain(value: Any) -> Any:
-    """Convert jsonata-python's values (NULL sentinel, JList) back to plain JSON values."""
+    """Convert jsonata-python's values (NULL sentinel, JList) back to plain JSON; reject non-JSON."""
     from jsonata.utils import Utils
 
     if value is Utils.NULL_VALUE:
         return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
-def _is_json(value: Any) -> bool:
-    from jsonata.utils import Utils
-
-    if value is Utils.NULL_VALUE or isinstance(value, str | int | float | bool):
-        return True
-    if isinstance(value, list):
-        return all(_is_json(v) for v in value)
-    if isinstance(value, dict):
-        return all(_is_json(v) for v in value.values())
-    return False
+    raise _Unsupported
 
 
 def _to_jsonata(value: Any, null: Any) -> Any:
@@ -149,13 +143,14 @@ class _Compiled:
                 "returned nothing (undefined).",
                 location=self.field,
             )
-        if not _is_json(result):
+        try:
+            return _plain(result)
+        except _Unsupported:
             raise QueryEvaluationError(
                 f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
                 "returned an unsupported result type.",
                 location=self.field,
-            )
-        return _plain(result)
+            ) from None
 
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -142,7 +142,8 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             history.add("MapIterationStarted", {"name": state.name, "index": index})
         try:
             item_input = _item_input(state, selector_input, item, index, scope)
-            child = Frame(dict(frame.variables), child_history)
+            # Distributed Map children are separate executions: they cannot read the parent's variables.
+            child = Frame({} if state.distributed else dict(frame.variables), child_history)
             results[index] = await ex.run_machine(state.processor, item_input, child)
         except StatesError as err:
             if not state.distributed:
