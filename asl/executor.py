@@ -11,17 +11,46 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
+
 from asl import io
 from asl.clock import Clock
-from asl.errors import DataLimitExceeded, StatesError
+from asl.errors import AslError, DataLimitExceeded, StatesError, TaskFailed
 from asl.history import History, Payload, dumps, payload_details
 from asl.model import Catcher, Expr, Machine, QueryLanguage, State, StateType
 from asl.paths import UNSET, Scope
-from asl.resources import TaskRegistry
+from asl.resources import TaskContext, TaskRegistry
 from asl.retry import first_match, retry_delay
 
 #: AWS's limit on one variable's size, and on all variables set by one Assign, in bytes.
 VARIABLE_LIMIT = 256 * 1024
+
+
+class TaskTokenError(AslError):
+    """A callback names a task token that no task is waiting for (AWS's TaskDoesNotExist)."""
+
+
+class TokenWaiter:
+    """A `.waitForTaskToken` task waiting for its callback."""
+
+    def __init__(self, context: TaskContext) -> None:
+        self.context = context
+        self.event = anyio.Event()
+        self.output: Any = None
+        self.error: StatesError | None = None
+        self.done = False
+
+    def finish(self, output: Any, error: StatesError | None) -> None:
+        """Record the callback's outcome and wake the task."""
+        self.output, self.error, self.done = output, error, True
+        self.event.set()
+
+    async def wait(self) -> Any:
+        """The callback's output, or raise its failure."""
+        await self.event.wait()
+        if self.error is not None:
+            raise self.error
+        return self.output
 
 
 class ExecutionTimedOut(Exception):
@@ -74,6 +103,11 @@ class Settings:
     payload_limit: int = 256 * 1024
     rng: random.Random = field(default_factory=random.Random)
     deadline: float | None = None
+    #: Mocked task handlers by state name (they win over the registry).
+    mocks: dict[str, Any] = field(default_factory=dict)
+    #: Called as `await on_wait(execution, state name, payload, token)` when a `.waitForTaskToken` task
+    #: has no handler: something outside (a person at a terminal) completes the token.
+    on_wait: Any = None
 
 
 class Execution:
@@ -102,7 +136,29 @@ class Execution:
             "RedriveCount": 0,
         }
         self.state_machine_context = {"Id": sm_arn, "Name": s.state_machine_name}
-        self.task_tokens: dict[str, Any] = {}
+        self.waiters: dict[str, TokenWaiter] = {}
+
+    # -- callbacks (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) ----------------------------
+
+    def send_task_success(self, token: str, output: Any) -> None:
+        """Complete the `.waitForTaskToken` task holding `token` with `output`."""
+        self._waiter(token).finish(output, None)
+
+    def send_task_failure(self, token: str, error: str = "", cause: str = "") -> None:
+        """Fail the `.waitForTaskToken` task holding `token`."""
+        self._waiter(token).finish(None, TaskFailed(error, cause))
+
+    def send_task_heartbeat(self, token: str) -> None:
+        """Record a heartbeat for the task holding `token`."""
+        self._waiter(token).context.heartbeat()
+
+    def _waiter(self, token: str) -> TokenWaiter:
+        waiter = self.waiters.get(token)
+        if waiter is None or waiter.done:
+            raise TaskTokenError(
+                f"no task is waiting for token {token!r} (it timed out, completed, or never existed)"
+            )
+        return waiter
 
     # -- time ---------------------------------------------------------------------------------------
 

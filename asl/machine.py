@@ -66,6 +66,8 @@ class StateMachine:
         account: str = "123456789012",
         payload_limit: int = PAYLOAD_LIMIT,
         source: Source | None = None,
+        mocks: dict[str, Any] | None = None,
+        on_wait: Any = None,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -75,6 +77,10 @@ class StateMachine:
         self.region = region
         self.account = account
         self.payload_limit = payload_limit
+        #: Mocked task handlers by state name (see `asl.mocks`); they win over the registry.
+        self.mocks: dict[str, Any] = dict(mocks or {})
+        #: Completes `.waitForTaskToken` tasks that have no handler (the CLI's approval prompt).
+        self.on_wait: Any = on_wait
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
@@ -92,13 +98,18 @@ class StateMachine:
         while stack:
             machine = stack.pop()
             for state in machine.states.values():
-                if isinstance(state, TaskState) and self.registry.lookup(state.resource) is None:
+                if isinstance(state, TaskState) and not self._served(state):
                     missing.append((state.name, state.resource.raw))
                 elif isinstance(state, ParallelState):
                     stack.extend(state.branches)
                 elif isinstance(state, MapState):
                     stack.append(state.processor)
         return missing
+
+    def _served(self, state: TaskState) -> bool:
+        if state.name in self.mocks or self.registry.lookup(state.resource) is not None:
+            return True
+        return state.resource.pattern == "waitForTaskToken" and self.on_wait is not None
 
     async def run(
         self,
@@ -169,6 +180,8 @@ class StateMachine:
             payload_limit=self.payload_limit,
             rng=random.Random(seed),
             deadline=clock.now() + timeout if timeout and not isinstance(clock, RealClock) else None,
+            mocks=self.mocks,
+            on_wait=self.on_wait,
         )
         execution = Execution(self.definition.machine, input, settings)
         if on_event is not None:

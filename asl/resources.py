@@ -144,6 +144,8 @@ class TaskContext:
     heartbeat_seconds: float | None = None
     heartbeats: list[float] = field(default_factory=list)
     started: float = 0.0
+    #: The running execution (for callbacks: `ctx.execution.send_task_success(ctx.task_token, output)`).
+    execution: Any = None
 
     def __post_init__(self) -> None:
         self.started = self.clock.now()
@@ -183,6 +185,8 @@ class TaskRegistry:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        #: Consulted in order when no handler is registered for an ARN (e.g. Lambda aliases).
+        self.fallbacks: list[Callable[[ResourceArn], Handler | None]] = []
 
     def register(self, arn: str, handler: Handler) -> None:
         """Bind `handler` to `arn` (with or without an integration pattern); refuse duplicates."""
@@ -196,6 +200,10 @@ class TaskRegistry:
         handler = self._handlers.get(arn.raw)
         if handler is None and arn.pattern:
             handler = self._handlers.get(arn.base)
+        for fallback in self.fallbacks:
+            if handler is not None:
+                break
+            handler = fallback(arn)
         return handler
 
     def __contains__(self, arn: str) -> bool:

@@ -30,9 +30,19 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, sep, target = value.partition("=")
+        if not sep or not key or not target:
+            raise click.BadParameter(f"{value!r} must look like KEY=VALUE", param_hint=option)
+        pairs[key] = target
+    return pairs
+
+
 @click.command(
     epilog="Exit codes: 0 the execution succeeded; 1 it failed, timed out or was aborted; "
-    "2 the definition, the input or the command line is invalid."
+    "2 the definition, the input, the configuration or the command line is invalid."
 )
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -57,28 +67,55 @@ def write_atomically(path: Path, text: str) -> None:
     help="Write the execution history here, as GetExecutionHistory returns it.",
 )
 @click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: asl.toml next to FILE, or [tool.asl] in pyproject.toml).",
+)
+@click.option(
     "--payload-limit",
     type=click.IntRange(min=0),
-    default=256 * 1024,
-    show_default=True,
     metavar="BYTES",
-    help="Largest state input/output in bytes (States.DataLimitExceeded above it); 0 = no limit.",
+    help="Largest state input/output in bytes (States.DataLimitExceeded above it); 0 = no limit. Default 262144.",
 )
 @click.option(
     "--real-time",
     is_flag=True,
     help="Wait for real in Wait states and retry backoff (default: a virtual clock, no waiting).",
 )
-@click.option(
-    "--region", default="us-east-1", show_default=True, help="Region used in ARNs and the context object."
-)
-@click.option(
-    "--account",
-    default="123456789012",
-    show_default=True,
-    help="Account id used in ARNs and the context object.",
-)
+@click.option("--region", help="Region used in ARNs and the context object (default us-east-1).")
+@click.option("--account", help="Account id used in ARNs and the context object (default 123456789012).")
 @click.option("--name", "execution_name", help="Execution name (default: a random UUID).")
+@click.option(
+    "--handler",
+    "handlers",
+    multiple=True,
+    metavar="KEY=MODULE:FUNCTION",
+    help="Serve a resource ARN, Lambda function name or activity ARN with a local Python function (repeatable).",
+)
+@click.option(
+    "--state-machine",
+    "state_machines",
+    multiple=True,
+    metavar="NAME=FILE",
+    help="A local definition for states:startExecution, by name or ARN (repeatable).",
+)
+@click.option(
+    "--mock-config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="AWS Step Functions Local MockConfigFile to answer tasks from.",
+)
+@click.option("--test-case", help="The test case of the mock file to use.")
+@click.option(
+    "--users",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Cognito user directory JSON: loaded before the run, written back atomically after it.",
+)
+@click.option(
+    "--prompt/--no-prompt",
+    default=None,
+    help="Ask on the terminal to complete .waitForTaskToken tasks that have no handler or mock (default: when interactive).",
+)
 @pass_app
 def run(
     app: App,
@@ -86,33 +123,60 @@ def run(
     input_: str | None,
     output_format: str,
     history_path: Path | None,
-    payload_limit: int,
+    config_path: Path | None,
+    payload_limit: int | None,
     real_time: bool,
-    region: str,
-    account: str,
+    region: str | None,
+    account: str | None,
     execution_name: str | None,
+    handlers: tuple[str, ...],
+    state_machines: tuple[str, ...],
+    mock_config: Path | None,
+    test_case: str | None,
+    users: Path | None,
+    prompt: bool | None,
 ) -> None:
     r"""Run the workflow in FILE locally, exactly as AWS Step Functions would.
 
     \b
-    Example:
-      asl run samples/hello/workflow.json --input '{"name": "Ada"}'
+    Examples:
+      asl run samples/hello/workflow.json --input '{"name": "Ada", "age": 36}'
+      asl run workflow.json --mock-config mocks.json --test-case HappyPath
+      asl run workflow.json --handler greet=handlers:greet --history out.json
     """
-    from asl import AslError, StateMachine, TaskRegistry
+    from asl import AslError
+    from asl.config import Config, find_config, load_config
+    from asl.runner import attach_cognito, build_runner, uses_cognito
 
     try:
         execution_input = read_json_option(input_, "--input")
+        extra_handlers = _pairs(handlers, "--handler")
+        extra_machines = _pairs(state_machines, "--state-machine")
     except click.BadParameter as exc:
         app.abort(exc.format_message(), EXIT_USAGE)
     if not file.exists():
         app.abort(f"{file}: no such file", EXIT_USAGE)
-    registry = TaskRegistry()
+    text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
+    view = _LiveView(app) if text_mode else None
+    ask = prompt if prompt is not None else app.interactive
     try:
-        machine = StateMachine.from_file(
-            file, registry=registry, region=region, account=account, payload_limit=payload_limit
+        found = config_path or find_config(file)
+        config = load_config(found) if found is not None else Config(root=Path.cwd())
+        _override(
+            config,
+            region,
+            account,
+            payload_limit,
+            mock_config,
+            test_case,
+            users,
+            extra_handlers,
+            extra_machines,
         )
-        text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
-        view = _LiveView(app) if text_mode else None
+        runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
+        machine = runner.load(file)
+        if uses_cognito(machine) or config.users is not None:
+            attach_cognito(runner, config.users)
         started = time.perf_counter()
         if view is not None:
             with view:
@@ -122,12 +186,18 @@ def run(
         else:
             result = machine.run_sync(execution_input, real_time=real_time, execution_name=execution_name)
         elapsed = time.perf_counter() - started
+        if runner.directory is not None and config.users is not None:
+            from cognito_tasks import persist
+
+            persist.save(runner.directory, config.users)
     except AslError as exc:
         app.abort(str(exc), EXIT_USAGE)
     if history_path is not None:
         write_atomically(history_path, json.dumps({"events": result.history}, indent=2) + "\n")
     if text_mode:
         _summary(app, result, elapsed)
+        if runner.directory is not None:
+            _directory_summary(app, runner.directory)
     elif result.status == "SUCCEEDED":
         click.echo(json.dumps(result.output, ensure_ascii=False))
     else:
@@ -139,6 +209,83 @@ def run(
         }
         click.echo(json.dumps(failure, ensure_ascii=False), err=True)
     raise SystemExit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED)
+
+
+def _override(
+    config: Any,
+    region: str | None,
+    account: str | None,
+    payload_limit: int | None,
+    mock_config: Path | None,
+    test_case: str | None,
+    users: Path | None,
+    handlers: dict[str, str],
+    machines: dict[str, str],
+) -> None:
+    """Command-line flags win over the configuration file."""
+    for key, value in (
+        ("region", region),
+        ("account", account),
+        ("payload_limit", payload_limit),
+        ("test_case", test_case),
+    ):
+        if value is not None:
+            setattr(config, key, value)
+    if mock_config is not None:
+        config.mock_config = mock_config.resolve()
+    if users is not None:
+        config.users = users.resolve()
+    config.handlers.update(handlers)
+    config.state_machines.update({name: Path(path).resolve() for name, path in machines.items()})
+
+
+def _prompter(app: App, view: Any) -> Any:
+    """An on_wait callback asking a person to approve or fail a `.waitForTaskToken` task."""
+
+    async def on_wait(execution: Any, state: str, payload: Any, token: str) -> None:
+        import anyio
+
+        def ask() -> tuple[bool, Any, str, str]:
+            if view is not None:
+                view.live.stop()
+            app.out.print(f"\n[bold]{state}[/] is waiting for a callback (task token {token})")
+            app.out.print_json(json.dumps(payload))
+            while True:
+                choice = click.prompt(
+                    "approve or fail?", type=click.Choice(["approve", "fail"]), default="approve"
+                )
+                if choice == "fail":
+                    error = click.prompt("error", default="Rejected")
+                    cause = click.prompt("cause", default="")
+                    return False, None, error, cause
+                text = click.prompt("output JSON", default="{}")
+                try:
+                    return True, json.loads(text), "", ""
+                except json.JSONDecodeError as exc:
+                    app.err.print(f"not JSON: {exc.msg} at column {exc.colno}; try again")
+
+        approved, output, error, cause = await anyio.to_thread.run_sync(ask)
+        if view is not None:
+            view.live.start()
+        if approved:
+            execution.send_task_success(token, output)
+        else:
+            execution.send_task_failure(token, error, cause)
+
+    return on_wait
+
+
+def _directory_summary(app: App, directory: Any) -> None:
+    """What the workflow did to the Cognito user directory, and the codes it issued."""
+    events = getattr(directory, "events", [])
+    codes = getattr(directory, "codes", [])
+    if not events and not codes:
+        return
+    app.out.print("[bold]user directory[/]")
+    for event in events:
+        app.out.print(f"  {event}", highlight=False)
+    for code in codes:
+        app.out.print(f"  code {code}", highlight=False)
 
 
 class _LiveView:

@@ -10,7 +10,7 @@ import anyio
 from asl.choice import is_number
 from asl.clock import RealClock
 from asl.errors import HeartbeatTimeout, StatesError, StatesRuntime, StatesTimeout, TaskFailed
-from asl.executor import Execution, Frame, Outcome, finish, task_input
+from asl.executor import Execution, Frame, Outcome, TokenWaiter, finish, task_input
 from asl.history import Payload, payload_details
 from asl.model import Dynamic, TaskState
 from asl.paths import PathNotFound, Scope
@@ -49,8 +49,10 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
     payload = task_input(state, raw, scope, state.arguments)
     timeout = _seconds(state.timeout, scope)
     heartbeat = _seconds(state.heartbeat, scope)
-    handler = ex.settings.registry.lookup(arn)
-    if handler is None:
+    mocked = ex.settings.mocks.get(state.name)
+    handler = mocked or ex.settings.registry.lookup(arn)
+    waits = arn.pattern == "waitForTaskToken" and mocked is None
+    if handler is None and not (waits and ex.settings.on_wait is not None):
         raise StatesRuntime(f"No handler is registered for the resource {arn.raw}")
     history = frame.history
     lam = arn.is_lambda
@@ -69,7 +71,9 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
             scheduled["heartbeatInSeconds"] = heartbeat
         history.add("TaskScheduled", scheduled)
         history.add("TaskStarted", ident)
-    ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat)
+    ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex)
+    if waits:
+        handler = _waiting(ex, handler, state.name, token or "")
     try:
         result = await _call(handler, payload, ctx, isinstance(ex.clock, RealClock))
     except StatesError as err:
@@ -84,6 +88,41 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
     else:
         history.add("TaskSucceeded", {**ident, **payload_details(None, "output", result)})
     return Outcome(finish(state, raw, result, scope), state.next, result=result)
+
+
+def _waiting(ex: Execution, send: Any, state_name: str, token: str) -> Any:
+    """Wrap a `.waitForTaskToken` handler: run it (it "sends" the token), then wait for the callback."""
+
+    async def handler(payload: Any, ctx: TaskContext) -> Any:
+        waiter = TokenWaiter(ctx)
+        ex.waiters[token] = waiter
+        try:
+            if send is not None:
+                await send(payload, ctx)
+            if not waiter.done and send is None:
+                await ex.settings.on_wait(ex, state_name, payload, token)
+            if not waiter.done and not isinstance(ex.clock, RealClock):
+                await _virtual_wait(waiter)
+            return await waiter.wait()
+        finally:
+            waiter.done = True
+            ex.waiters.pop(token, None)
+
+    return handler
+
+
+async def _virtual_wait(waiter: TokenWaiter) -> None:
+    """On the virtual clock, a token nobody completes times out at once instead of hanging."""
+    await anyio.wait_all_tasks_blocked()
+    if waiter.done:
+        return
+    ctx = waiter.context
+    if ctx.deadline() is not None:
+        await ctx.sleep(float("inf"))
+    raise StatesTimeout(
+        f"No callback arrived for task token {ctx.task_token}: the handler returned without calling "
+        "ctx.execution.send_task_success/send_task_failure, and nothing else can complete it locally."
+    )
 
 
 async def _call(handler: Any, payload: Any, ctx: TaskContext, real: bool) -> Any:

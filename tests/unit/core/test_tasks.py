@@ -355,7 +355,7 @@ def test_wait_for_task_token_puts_token_in_context() -> None:
 
     async def handler(payload: Any, ctx: TaskContext) -> Any:
         seen.append(ctx.task_token)
-        return payload
+        ctx.execution.send_task_success(ctx.task_token, payload)
 
     arn = SDK + ".waitForTaskToken"
     definition = task_machine({"Parameters": {"token.$": "$$.Task.Token"}}, resource=arn)

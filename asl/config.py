@@ -1,0 +1,149 @@
+"""Project configuration: `asl.toml` next to the workflow, or `[tool.asl]` in pyproject.toml.
+
+Every key has a command-line flag too; flags win. Relative paths are resolved against the
+directory of the file they were read from.
+
+```toml
+region = "us-east-1"
+account = "123456789012"
+payload_limit = 262144           # bytes; 0 = no limit
+users = "users.json"             # Cognito user directory, loaded and saved back atomically
+mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, unchanged
+test_case = "HappyPath"
+
+[handlers]                       # resource ARN, Lambda function name or activity ARN -> "module:function"
+"greet" = "handlers:greet"
+"arn:aws:states:us-east-1:123456789012:activity:approve" = "handlers:approve"
+
+[state_machines]                 # other state machines, by name or ARN -> definition file
+"Child" = "child.json"
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asl.errors import AslError
+
+
+class ConfigError(AslError):
+    """The configuration file (or a flag standing for one of its keys) is unusable."""
+
+
+@dataclass
+class Config:
+    """The runner's settings, with paths made absolute."""
+
+    source: Path | None = None
+    region: str = "us-east-1"
+    account: str = "123456789012"
+    payload_limit: int = 256 * 1024
+    users: Path | None = None
+    mock_config: Path | None = None
+    test_case: str | None = None
+    handlers: dict[str, str] = field(default_factory=dict)
+    state_machines: dict[str, Path] = field(default_factory=dict)
+    #: The directory user modules ("module:function") are imported from.
+    root: Path = field(default_factory=Path.cwd)
+
+
+_KEYS: dict[str, type | tuple[type, ...]] = {
+    "region": str,
+    "account": str,
+    "payload_limit": int,
+    "users": str,
+    "mock_config": str,
+    "test_case": str,
+    "handlers": dict,
+    "state_machines": dict,
+}
+_EXPECTED = {str: "a string", int: "a non-negative integer", dict: "a table"}
+
+
+def find_config(workflow: Path) -> Path | None:
+    """`asl.toml` beside the workflow, else a pyproject.toml with [tool.asl] there or in a parent."""
+    folder = workflow.resolve().parent
+    candidate = folder / "asl.toml"
+    if candidate.exists():
+        return candidate
+    for directory in (folder, *folder.parents):
+        pyproject = directory / "pyproject.toml"
+        if pyproject.exists():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError):
+                return None
+            return pyproject if "asl" in data.get("tool", {}) else None
+    return None
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a configuration file; errors name the file, the key and what is expected."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("asl", {})
+        where = f"{path} [tool.asl]"
+    else:
+        where = str(path)
+    return parse_config(data, where, path.parent.resolve(), path)
+
+
+def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | None = None) -> Config:
+    """Build a Config from a parsed TOML table."""
+    for key, value in data.items():
+        if key not in _KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r}; known keys: {', '.join(_KEYS)}")
+        expected = _KEYS[key]
+        if (
+            not isinstance(value, expected)
+            or isinstance(value, bool)
+            or (isinstance(value, int) and value < 0)
+        ):
+            raise ConfigError(f"{where}: {key} must be {_EXPECTED[expected]}, got {value!r}")  # type: ignore[index]
+    config = Config(source=source, root=base)
+    for key in ("region", "account", "test_case"):
+        if key in data:
+            setattr(config, key, data[key])
+    if "payload_limit" in data:
+        config.payload_limit = data["payload_limit"]
+    for key in ("users", "mock_config"):
+        if key in data:
+            setattr(config, key, (base / data[key]).resolve())
+    for name, target in data.get("handlers", {}).items():
+        if not isinstance(target, str) or ":" not in target:
+            raise ConfigError(f'{where}: handlers.{name} must be "module:function", got {target!r}')
+        config.handlers[name] = target
+    for name, target in data.get("state_machines", {}).items():
+        if not isinstance(target, str):
+            raise ConfigError(
+                f"{where}: state_machines.{name} must be the path of a definition file, got {target!r}"
+            )
+        config.state_machines[name] = (base / target).resolve()
+    return config
+
+
+def import_handler(target: str, root: Path, what: str) -> Any:
+    """Import "module:function" (from the project root); errors say which key and why."""
+    import importlib
+    import sys
+
+    module_name, _, attribute = target.partition(":")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        raise ConfigError(f"{what}: cannot import module {module_name!r} from {root}: {exc}") from None
+    function = getattr(module, attribute, None)
+    if not callable(function):
+        raise ConfigError(f"{what}: module {module_name!r} has no function {attribute!r}")
+    return function

@@ -1,0 +1,183 @@
+"""Assembling a runnable StateMachine from a workflow file and the project configuration.
+
+What each Task resource means locally comes from, in order: a mock of the chosen test case (by
+state name), a handler mapped in the configuration (by ARN, Lambda function name or activity
+ARN), the built-in Cognito actions, and local state machines for `states:startExecution`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asl import lambdas, mocks, nested
+from asl.config import Config, ConfigError, import_handler
+from asl.machine import StateMachine
+from asl.resources import ArnError, Handler, ResourceArn, TaskContext, TaskRegistry, parse_arn
+
+COGNITO_PREFIX = "arn:aws:states:::aws-sdk:cognitoidentityprovider:"
+#: Local-only Cognito conveniences (cognito_tasks.ISSUE_TOKENS_ARN) live under this prefix.
+LOCAL_COGNITO_PREFIX = "arn:asl-runner:cognito:"
+
+
+@dataclass
+class Runner:
+    """The pieces shared by a workflow and the state machines it starts."""
+
+    config: Config
+    registry: TaskRegistry = field(default_factory=TaskRegistry)
+    directory: Any = None
+    mock_data: dict[str, Any] | None = None
+    on_wait: Any = None
+    machines: dict[str, StateMachine] = field(default_factory=dict)
+
+    def machine_name(self, path: Path) -> str:
+        """A state machine's name: its file's stem, or its folder's name for `workflow.json`."""
+        path = path.resolve()
+        return path.parent.name if path.stem == "workflow" else path.stem
+
+    def load(self, path: Path, name: str | None = None) -> StateMachine:
+        """Load a definition with this runner's registry, mocks and settings."""
+        name = name or self.machine_name(path)
+        machine = StateMachine.from_file(
+            path,
+            registry=self.registry,
+            name=name,
+            region=self.config.region,
+            account=self.config.account,
+            payload_limit=self.config.payload_limit,
+            on_wait=self.on_wait,
+        )
+        if self.mock_data is not None and self.config.test_case:
+            top = not self.machines
+            known = self.mock_data["StateMachines"].get(name, {})
+            if top or self.config.test_case in known.get("TestCases", {}):
+                self.apply_mocks(machine, name)
+        self.machines[name] = machine
+        return machine
+
+    def apply_mocks(self, machine: StateMachine, name: str) -> None:
+        """Install the chosen test case's mocked responses for `machine`'s states."""
+        assert self.mock_data is not None
+        assert self.config.test_case
+        where = str(self.config.mock_config)
+        responses = mocks.case_mocks(self.mock_data, name, self.config.test_case, where)
+        unknown = sorted(set(responses) - _state_names(machine))
+        if unknown:
+            raise mocks.MockConfigError(
+                f"{where}: test case {self.config.test_case!r} mocks {', '.join(unknown)}, "
+                f"which {'is not a state' if len(unknown) == 1 else 'are not states'} of {name!r}"
+            )
+        machine.mocks.update({state: mocks.mock_handler(r) for state, r in responses.items()})
+
+    def resolve(self, reference: str) -> StateMachine | None:
+        """A local state machine by name or by ARN (`...:stateMachine:<name>`)."""
+        name = reference.rsplit(":stateMachine:", 1)[-1].split(":")[0]
+        for key in (reference, name):
+            if key in self.machines:
+                return self.machines[key]
+            path = self.config.state_machines.get(key)
+            if path is not None:
+                return self.load(path, name)
+        return None
+
+
+def _state_names(machine: StateMachine) -> set[str]:
+    from asl.model import MapState, ParallelState
+
+    names: set[str] = set()
+    stack = [machine.definition.machine]
+    while stack:
+        current = stack.pop()
+        for state in current.states.values():
+            names.add(state.name)
+            if isinstance(state, ParallelState):
+                stack.extend(state.branches)
+            elif isinstance(state, MapState):
+                stack.append(state.processor)
+    return names
+
+
+def _service_handler(function: Callable[..., Any]) -> Handler:
+    """Adapt a `(payload, ctx)` function, sync or async, to a registry handler."""
+
+    async def handler(payload: Any, ctx: TaskContext) -> Any:
+        result = function(payload, ctx)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    return handler
+
+
+def build_runner(config: Config, on_wait: Any = None) -> Runner:
+    """A Runner with every configured handler registered and the mock file loaded."""
+    runner = Runner(config, on_wait=on_wait)
+    functions: dict[str, lambdas.LambdaFunction] = {}
+    for key, target in config.handlers.items():
+        function = import_handler(target, config.root, f"handler for {key!r}")
+        if not key.startswith("arn:"):
+            functions[lambdas.function_name(key)] = function
+            continue
+        try:
+            arn = parse_arn(key)
+        except ArnError as exc:
+            raise ConfigError(f"handlers: {exc}") from None
+        if arn.is_lambda:
+            functions[lambdas.function_name(key)] = function
+        elif arn.is_activity:
+            runner.registry.register(key, lambdas.function_handler(function, arn.action, key))
+        else:
+            runner.registry.register(key, _service_handler(function))
+    for name, function in functions.items():
+        function_arn = f"arn:aws:lambda:{config.region}:{config.account}:function:{name}"
+        if function_arn not in runner.registry:
+            runner.registry.register(function_arn, lambdas.function_handler(function, name, function_arn))
+    if functions:
+        by_name = {name: lambdas.function_handler(f, name, name) for name, f in functions.items()}
+
+        def lambda_fallback(arn: ResourceArn) -> Handler | None:
+            return by_name.get(lambdas.function_name(arn.action)) if arn.is_lambda else None
+
+        runner.registry.fallbacks.append(lambda_fallback)
+    if functions and lambdas.INVOKE_ARN not in runner.registry:
+        runner.registry.register(
+            lambdas.INVOKE_ARN, lambdas.invoke_handler(functions, config.region, config.account)
+        )
+    if config.state_machines and nested.START_EXECUTION not in runner.registry:
+        runner.registry.register(nested.START_EXECUTION, nested.start_execution_handler(runner.resolve))
+    if config.mock_config is not None:
+        if not config.test_case:
+            raise ConfigError(
+                f"{config.mock_config}: a mock file needs a test case: give --test-case NAME (or test_case in asl.toml)"
+            )
+        runner.mock_data = mocks.load_mock_config(config.mock_config)
+    elif config.test_case:
+        raise ConfigError(
+            "--test-case needs a mock file: give --mock-config FILE (or mock_config in asl.toml)"
+        )
+    return runner
+
+
+def attach_cognito(runner: Runner, users: Path | None) -> None:
+    """Register the built-in Cognito actions over a directory (loaded from `users` when it exists)."""
+    import cognito_tasks
+    from cognito_tasks import persist
+
+    directory = (
+        persist.load(users)
+        if users is not None and users.exists()
+        else cognito_tasks.UserDirectory(region=runner.config.region)
+    )
+    cognito_tasks.register(runner.registry, directory)
+    runner.directory = directory
+
+
+def uses_cognito(machine: StateMachine) -> bool:
+    """True when a Task of the machine calls a Cognito action that nothing else serves."""
+    from cognito_tasks import ISSUE_TOKENS_ARN
+
+    return any(arn.startswith((COGNITO_PREFIX, ISSUE_TOKENS_ARN)) for _, arn in machine.missing_resources())
