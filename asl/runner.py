@@ -178,6 +178,4 @@ def attach_cognito(runner: Runner, users: Path | None) -> None:
 
 def uses_cognito(machine: StateMachine) -> bool:
     """True when a Task of the machine calls a Cognito action that nothing else serves."""
-    from cognito_tasks import ISSUE_TOKENS_ARN
-
-    return any(arn.startswith((COGNITO_PREFIX, ISSUE_TOKENS_ARN)) for _, arn in machine.missing_resources())
+    return any(arn.startswith((COGNITO_PREFIX, LOCAL_COGNITO_PREFIX)) for _, arn in machine.missing_resources())
