@@ -137,6 +137,8 @@ class Execution:
         }
         self.state_machine_context = {"Id": sm_arn, "Name": s.state_machine_name}
         self.waiters: dict[str, TokenWaiter] = {}
+        self._last_payload: Payload | None = None
+        self._contexts: dict[str, tuple[float, int, dict[str, Any]]] = {}
 
     # -- callbacks (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) ----------------------------
 
@@ -184,17 +186,28 @@ class Execution:
         }
 
     def check_size(self, value: Any, state: State, what: str) -> Payload:
-        """Enforce the payload limit on `value`; return it wrapped for the history."""
+        """Enforce the payload limit on `value`; return it wrapped for the history.
+
+        Values are immutable, and one state's output is usually the next state's input (the very
+        same object), so the last measured value is remembered and not serialised twice.
+        """
+        last = self._last_payload
+        if last is not None and last.value is value:
+            return last
         limit = self.settings.payload_limit
         if not limit:
-            return Payload(value)
-        text = dumps(value)
-        if len(text) > limit and len(text.encode()) > limit:
-            raise DataLimitExceeded(
-                f"The state/task '{state.name}' {what} a result with a size exceeding the maximum number "
-                f"of bytes service limit ({limit} bytes)."
-            )
-        return Payload(value, text)
+            payload = Payload(value)
+        else:
+            text = dumps(value)
+            size = len(text)
+            if size > limit or (size * 4 > limit and len(text.encode()) > limit):
+                raise DataLimitExceeded(
+                    f"The state/task '{state.name}' {what} a result with a size exceeding the maximum number "
+                    f"of bytes service limit ({limit} bytes)."
+                )
+            payload = Payload(value, text)
+        self._last_payload = payload
+        return payload
 
     async def run_machine(self, machine: Machine, input: Any, frame: Frame) -> Any:
         """Run `machine` from StartAt to a terminal state; return its output or raise its error."""
@@ -210,9 +223,7 @@ class Execution:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
         history = frame.history
         entered_payload = self.check_size(raw, state, "received")
-        entered_id = history.add(
-            f"{state.type}StateEntered", payload_details(state.name, "input", entered_payload)
-        )
+        entered_id = history.add(_ENTERED[state.type], payload_details(state.name, "input", entered_payload))
         entered_at = self.clock.now()
         handler = _handlers()[state.type]
         attempts = [0] * len(state.retry)
@@ -221,7 +232,9 @@ class Execution:
             context = self.context(state, entered_at, retry_count)
             scope = Scope(raw, context, frame.variables)
             try:
-                outcome = await handler(self, state, raw, scope, frame)
+                outcome = handler(self, state, raw, scope, frame)
+                if type(outcome) is not Outcome:
+                    outcome = await outcome
                 assigned = self.assign(state, outcome, scope)
                 out_payload = self.check_size(outcome.output, state, "returned")
             except StatesError as err:
@@ -250,8 +263,7 @@ class Execution:
                 frame.variables.update(assigned)
                 details["assignedVariables"] = {k: dumps(v) for k, v in assigned.items()}
                 details["assignedVariablesDetails"] = {"truncated": False}
-            if state.type not in (StateType.FAIL,):
-                history.add(f"{state.type}StateExited", details)
+            history.add(_EXITED[state.type], details)
             return outcome.next, outcome.output
 
     def scope_error(self, err: StatesError, state: State, entered_id: int, history: History) -> None:
@@ -344,6 +356,8 @@ def _handlers() -> dict[StateType, Any]:
 
 
 _HANDLERS: dict[StateType, Any] | None = None
+_ENTERED = {t: f"{t}StateEntered" for t in StateType}
+_EXITED = {t: f"{t}StateExited" for t in StateType}
 
 
 def finish(state: State, raw: Any, result: Any, scope: Scope) -> Any:

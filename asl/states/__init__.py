@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from asl.executor import Execution, Frame, Outcome
     from asl.paths import Scope
 
-Handler = Callable[["Execution", Any, Any, "Scope", "Frame"], Awaitable["Outcome"]]
+#: A state handler; Pass, Choice and Succeed never wait, so theirs are plain functions (no coroutine).
+Handler = Callable[["Execution", Any, Any, "Scope", "Frame"], "Awaitable[Outcome] | Outcome"]
 
 HANDLERS: dict[StateType, Handler] = {
     StateType.PASS: pass_.run,

@@ -11,7 +11,7 @@ from asl.model import ChoiceState, QueryLanguage
 from asl.paths import Scope
 
 
-async def run(ex: Execution, state: ChoiceState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+def run(ex: Execution, state: ChoiceState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Choice state."""
     jsonata = state.query_language is QueryLanguage.JSONATA
     value = raw if jsonata else io.effective_input(state, raw, scope)

@@ -9,7 +9,7 @@ from asl.model import PassState
 from asl.paths import Scope
 
 
-async def run(ex: Execution, state: PassState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+def run(ex: Execution, state: PassState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Pass state."""
     result = state.result if state.has_result else task_input(state, raw, scope)
     return Outcome(finish(state, raw, result, scope), state.next, result=result)

@@ -10,7 +10,7 @@ from asl.model import QueryLanguage, SucceedState
 from asl.paths import Scope
 
 
-async def run(ex: Execution, state: SucceedState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+def run(ex: Execution, state: SucceedState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Succeed state."""
     if state.query_language is QueryLanguage.JSONATA:
         output = state.output(scope) if state.output is not None else raw

@@ -45,7 +45,7 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
     token: str | None = None
     if arn.pattern == "waitForTaskToken":
         token = str(uuid.uuid4())
-        scope.context["Task"] = {"Token": token}
+        scope.context = {**scope.context, "Task": {"Token": token}}
     payload = task_input(state, raw, scope, state.arguments)
     timeout = _seconds(state.timeout, scope)
     heartbeat = _seconds(state.heartbeat, scope)
