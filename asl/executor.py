@@ -138,6 +138,7 @@ class Execution:
         self.state_machine_context = {"Id": sm_arn, "Name": s.state_machine_name}
         self.waiters: dict[str, TokenWaiter] = {}
         self._last_payload: Payload | None = None
+        self._handlers = _handlers()
         self._contexts: dict[str, tuple[float, int, dict[str, Any]]] = {}
 
     # -- callbacks (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) ----------------------------
@@ -223,9 +224,9 @@ class Execution:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
         history = frame.history
         entered_payload = self.check_size(raw, state, "received")
-        entered_id = history.add(_ENTERED[state.type], payload_details(state.name, "input", entered_payload))
+        entered_id = history.add_state(_ENTERED[state.type], state.name, "input", entered_payload)
         entered_at = self.clock.now()
-        handler = _handlers()[state.type]
+        handler = self._handlers[state.type]
         attempts = [0] * len(state.retry)
         retry_count = 0
         while True:
@@ -235,7 +236,7 @@ class Execution:
                 outcome = handler(self, state, raw, scope, frame)
                 if type(outcome) is not Outcome:
                     outcome = await outcome
-                assigned = self.assign(state, outcome, scope)
+                assigned = self.assign(state, outcome, scope) if state.assign or outcome.assign else None
                 out_payload = self.check_size(outcome.output, state, "returned")
             except StatesError as err:
                 self.scope_error(err, state, entered_id, history)
@@ -258,12 +259,14 @@ class Execution:
                         err.failed_state = state.name
                     raise
                 return self.caught(state, state.catch[catch_index], err, raw, scope, frame)
-            details = payload_details(state.name, "output", out_payload)
+            extra = None
             if assigned:
                 frame.variables.update(assigned)
-                details["assignedVariables"] = {k: dumps(v) for k, v in assigned.items()}
-                details["assignedVariablesDetails"] = {"truncated": False}
-            history.add(_EXITED[state.type], details)
+                extra = {
+                    "assignedVariables": {k: dumps(v) for k, v in assigned.items()},
+                    "assignedVariablesDetails": {"truncated": False},
+                }
+            history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra)
             return outcome.next, outcome.output
 
     def scope_error(self, err: StatesError, state: State, entered_id: int, history: History) -> None:
@@ -358,6 +361,20 @@ def _handlers() -> dict[StateType, Any]:
 _HANDLERS: dict[StateType, Any] | None = None
 _ENTERED = {t: f"{t}StateEntered" for t in StateType}
 _EXITED = {t: f"{t}StateExited" for t in StateType}
+
+
+def run_now(coroutine: Any) -> Any:
+    """Run a coroutine that cannot suspend (see `never_waits`) to its end, without the event loop.
+
+    Parallel branches and Map iterations made only of such states run this way: spawning a task for
+    each would cost more than running them.
+    """
+    try:
+        coroutine.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coroutine.close()
+    raise RuntimeError("a state machine expected never to wait suspended")
 
 
 def finish(state: State, raw: Any, result: Any, scope: Scope) -> Any:

@@ -62,9 +62,45 @@ class Payload:
         return self._text
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+# The C encoder behind json.dumps, built once (json.dumps builds a new one on every call). JSON values
+# from a definition or a handler cannot be cyclic, so no cycle markers are needed.
+_MAKE = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE = (
+    _MAKE(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    if _MAKE
+    else None
+)
+
+
 def dumps(value: Any) -> str:
     """Compact JSON, as AWS shows payloads."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if _C_ENCODE is None or isinstance(value, str):
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODE(value, 0))
+
+
+class StateDetails:
+    """The details of a state entered/exited event, kept compact until the history is read."""
+
+    __slots__ = ("extra", "key", "name", "payload")
+
+    def __init__(self, name: str, key: str, payload: Payload, extra: dict[str, Any] | None) -> None:
+        self.name = name
+        self.key = key
+        self.payload = payload
+        self.extra = extra
+
+    def as_dict(self) -> dict[str, Any]:
+        """`{"name", "input"/"output", "inputDetails"/"outputDetails", ...extra}`."""
+        details: dict[str, Any] = {
+            "name": self.name,
+            self.key: self.payload,
+            f"{self.key}Details": {"truncated": False},
+        }
+        if self.extra:
+            details.update(self.extra)
+        return details
 
 
 def _detail_key(event_type: str) -> str:
@@ -77,6 +113,8 @@ def _detail_key(event_type: str) -> str:
 
 
 def _materialise(value: Any) -> Any:
+    if isinstance(value, StateDetails):
+        return _materialise(value.as_dict())
     if isinstance(value, Payload):
         return value.text
     if isinstance(value, dict):
@@ -89,7 +127,7 @@ class History:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._events: list[tuple[str, int, float, dict[str, Any] | None]] = []
+        self._events: list[tuple[str, int, float, dict[str, Any] | StateDetails | None]] = []
         #: Called as listener(event_type, details) after each event (the CLI's live view).
         self.listeners: list[Callable[[str, dict[str, Any] | None], None]] = []
 
@@ -100,6 +138,19 @@ class History:
         self._events.append((event_type, prev, self.clock.now(), details))
         for listener in self.listeners:
             listener(event_type, details)
+        return event_id
+
+    def add_state(
+        self, event_type: str, name: str, key: str, payload: Payload, extra: dict[str, Any] | None = None
+    ) -> int:
+        """Record a state entered/exited event (the hot path: details stay compact)."""
+        event_id = len(self._events) + 1
+        details = StateDetails(name, key, payload, extra)
+        self._events.append((event_type, event_id - 1, self.clock.now(), details))
+        if self.listeners:
+            as_dict = details.as_dict()
+            for listener in self.listeners:
+                listener(event_type, as_dict)
         return event_id
 
     def __len__(self) -> int:

@@ -165,6 +165,8 @@ class Machine:
     query_language: QueryLanguage = QueryLanguage.JSONPATH
     timeout_seconds: float | None = None
     comment: str = ""
+    #: Every state is a Pass, Choice, Succeed or Fail: running it can never suspend.
+    never_waits: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

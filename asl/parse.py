@@ -89,6 +89,7 @@ JSONPATH_ONLY = {
     "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath", "HeartbeatSecondsPath", "ItemsPath",
     "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "ItemSelector",
 }  # fmt: skip
+_NEVER_WAIT = frozenset({StateType.PASS, StateType.CHOICE, StateType.SUCCEED, StateType.FAIL})
 JSONATA_ONLY = {"Arguments", "Output", "Items"}
 KNOWN_ERRORS = {
     "States.ALL", "States.DataLimitExceeded", "States.ExceedToleratedFailureThreshold", "States.HeartbeatTimeout",
@@ -193,12 +194,14 @@ class _Parser:
                         f"{target!r} is not a state in this {'definition' if top else 'branch'}",
                         "MISSING_TRANSITION_TARGET",
                     )
+        never_waits = all(s.type in _NEVER_WAIT for s in states.values())
         return Machine(
             start_at,
             states,
             language,
             float(timeout) if _is_int(timeout) else None,
             str(raw.get("Comment", "")),
+            never_waits,
         )
 
     def query_language(self, raw: dict[str, Any], pointer: str, inherited: QueryLanguage) -> QueryLanguage:

@@ -178,4 +178,6 @@ def attach_cognito(runner: Runner, users: Path | None) -> None:
 
 def uses_cognito(machine: StateMachine) -> bool:
     """True when a Task of the machine calls a Cognito action that nothing else serves."""
-    return any(arn.startswith((COGNITO_PREFIX, LOCAL_COGNITO_PREFIX)) for _, arn in machine.missing_resources())
+    return any(
+        arn.startswith((COGNITO_PREFIX, LOCAL_COGNITO_PREFIX)) for _, arn in machine.missing_resources()
+    )

@@ -16,7 +16,7 @@ import anyio
 from asl import io
 from asl.choice import is_number
 from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
-from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish
+from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now
 from asl.history import History
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
@@ -158,12 +158,12 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
                 )
             if not failures:
                 failures.append(err)
-            tg.cancel_scope.cancel()
+            stop()
             return
         except ExecutionTimedOut as err:
             if not failures:
                 failures.append(err)
-            tg.cancel_scope.cancel()
+            stop()
             return
         if not state.distributed:
             history.add("MapIterationSucceeded", {"name": state.name, "index": index})
@@ -175,9 +175,17 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             next_index += 1
             await iteration(index)
 
-    async with anyio.create_task_group() as tg:
-        for _ in range(min(limit, len(items))):
-            tg.start_soon(worker)
+    if state.processor.never_waits:
+        stop: Any = lambda: None  # noqa: E731 - nothing runs concurrently to cancel
+        for index in range(len(items)):
+            run_now(iteration(index))
+            if failures:
+                break
+    else:
+        async with anyio.create_task_group() as tg:
+            stop = tg.cancel_scope.cancel
+            for _ in range(min(limit, len(items))):
+                tg.start_soon(worker)
     if failures:
         err = failures[0]
         if state.distributed and isinstance(err, StatesError):

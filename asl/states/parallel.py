@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 
 from asl.errors import StatesError
-from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, task_input
+from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now, task_input
 from asl.model import ParallelState
 from asl.paths import Scope
 
@@ -18,6 +18,13 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
     frame.history.add("ParallelStateStarted")
     results: list[Any] = [None] * len(state.branches)
     failures: list[BaseException] = []
+    if all(branch.never_waits for branch in state.branches):
+        for index, branch in enumerate(state.branches):
+            results[index] = run_now(
+                ex.run_machine(branch, branch_input, Frame(dict(frame.variables), frame.history))
+            )
+        frame.history.add("ParallelStateSucceeded")
+        return Outcome(finish(state, raw, results, scope), state.next, result=results)
 
     async with anyio.create_task_group() as tg:
         for index, branch in enumerate(state.branches):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -14,7 +15,7 @@ from asl.executor import Execution, Frame, Outcome, TokenWaiter, finish, task_in
 from asl.history import Payload, payload_details
 from asl.model import Dynamic, TaskState
 from asl.paths import PathNotFound, Scope
-from asl.resources import TaskContext
+from asl.resources import ResourceArn, TaskContext
 
 #: AWS's default Task timeout when TimeoutSeconds is not given.
 DEFAULT_TIMEOUT = 99999999
@@ -63,7 +64,7 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
         history.add("LambdaFunctionScheduled", details)
         history.add("LambdaFunctionStarted")
     else:
-        ident = {"resourceType": arn.resource_type, "resource": arn.resource_name}
+        ident = _ident(arn)
         scheduled: dict[str, Any] = {**ident, "region": ex.settings.region, "parameters": Payload(payload)}
         if timeout is not None:
             scheduled["timeoutInSeconds"] = timeout
@@ -74,8 +75,12 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
     ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex)
     if waits:
         handler = _waiting(ex, handler, state.name, token or "")
+    assert handler is not None  # checked above; a waiting task always gets the _waiting wrapper
     try:
-        result = await _call(handler, payload, ctx, isinstance(ex.clock, RealClock))
+        if type(ex.clock) is not RealClock or (timeout is None and heartbeat is None):
+            result = await handler(payload, ctx)
+        else:
+            result = await _watched(handler, payload, ctx)
     except StatesError as err:
         _failed(history, arn, lam, err)
         raise
@@ -88,6 +93,12 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
     else:
         history.add("TaskSucceeded", {**ident, **payload_details(None, "output", result)})
     return Outcome(finish(state, raw, result, scope), state.next, result=result)
+
+
+@functools.cache
+def _ident(arn: ResourceArn) -> dict[str, str]:
+    """`{"resourceType", "resource"}` of task events, computed once per resource (never mutated)."""
+    return {"resourceType": arn.resource_type, "resource": arn.resource_name}
 
 
 def _waiting(ex: Execution, send: Any, state_name: str, token: str) -> Any:
@@ -125,10 +136,8 @@ async def _virtual_wait(waiter: TokenWaiter) -> None:
     )
 
 
-async def _call(handler: Any, payload: Any, ctx: TaskContext, real: bool) -> Any:
-    """Await the handler; on the real clock a watchdog enforces TimeoutSeconds and HeartbeatSeconds."""
-    if not real or ctx.deadline() is None:
-        return await handler(payload, ctx)
+async def _watched(handler: Any, payload: Any, ctx: TaskContext) -> Any:
+    """Await the handler while a watchdog enforces TimeoutSeconds and HeartbeatSeconds on the real clock."""
     result: list[Any] = []
     expired: list[str] = []
 
@@ -160,5 +169,5 @@ def _failed(history: Any, arn: Any, lam: bool, err: StatesError) -> None:
     if lam:
         history.add("LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", body)
     else:
-        ident = {"resourceType": arn.resource_type, "resource": arn.resource_name}
+        ident = _ident(arn)
         history.add("TaskTimedOut" if timed_out else "TaskFailed", {**ident, **body})
