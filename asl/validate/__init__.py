@@ -1,0 +1,126 @@
+"""Static checks of a state machine definition: shape (schema.json), semantic rules, syntax and resources.
+
+`validate(definition)` never raises on any JSON value: everything it finds comes back as `Diagnostic`s,
+sorted by position, each with a stable code (see `CODES`), a message saying how to fix it, a JSON
+pointer and, when a `Source` is given, the line and column in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from asl.validate.diagnostic import CODES, Diagnostic, Severity, make
+
+if TYPE_CHECKING:
+    from asl.resources import TaskRegistry
+    from asl.source import Source
+
+__all__ = ["CODES", "Diagnostic", "Severity", "validate"]
+
+#: Deeper definitions are refused with TOO_DEEPLY_NESTED before any check recurses into them.
+MAX_DEPTH = 500
+
+
+def validate(
+    definition: Any, source: Source | None = None, registry: TaskRegistry | None = None
+) -> list[Diagnostic]:
+    """Check `definition` (parsed JSON); with `registry`, Task resources no local handler serves are warnings."""
+    if definition is None or (isinstance(definition, str) and not definition.strip()):
+        found = [
+            make("MISSING_DESCRIPTION", "The definition is empty: it needs at least StartAt and States", "")
+        ]
+        return _finish(found, source)
+    if _depth(definition) > MAX_DEPTH:
+        message = f"The definition nests objects and arrays more than {MAX_DEPTH} levels deep; flatten it"
+        return _finish([make("TOO_DEEPLY_NESTED", message, "")], source)
+    from asl.validate.shape import check_shape
+
+    found = _guarded("shape", lambda: check_shape(definition))
+    if isinstance(definition, dict):
+        found += _semantic(definition, registry)
+    return _finish(found, source)
+
+
+def _depth(value: Any) -> int:
+    """How deeply objects and arrays nest in `value` (iteratively: any depth is safe to measure)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return deepest
+
+
+def _semantic(definition: dict[str, Any], registry: TaskRegistry | None) -> list[Diagnostic]:
+    from asl.validate.language import assigned_names, check_languages
+    from asl.validate.resources import check_resources
+    from asl.validate.rules import check_rules
+    from asl.validate.syntax import Findings, check_syntax
+    from asl.validate.walk import build
+
+    tree = build(definition)
+    found = _guarded("rules", lambda: check_rules(tree))
+    found += _guarded("query language", lambda: check_languages(tree))
+    syntax = Findings()
+
+    def run_syntax() -> list[Diagnostic]:
+        nonlocal syntax
+        syntax = check_syntax(tree)
+        return syntax.diagnostics
+
+    found += _guarded("syntax", run_syntax)
+    found += _guarded("variables", lambda: _unassigned(syntax.reads, assigned_names(tree)))
+    found += _guarded("resources", lambda: check_resources(tree, registry))
+    return found
+
+
+def _unassigned(reads: list[tuple[str, str]], assigned: set[str]) -> list[Diagnostic]:
+    from asl.validate.shape import suggest
+
+    found = []
+    for name, pointer in reads:
+        if name in assigned:
+            continue
+        hint = suggest(name, sorted(assigned)) or "; assign it in an earlier state or check the name"
+        found.append(
+            make(
+                "UNASSIGNED_VARIABLE",
+                f"Variable '${name}' is read here but no Assign in the definition sets it{hint}",
+                pointer,
+            )
+        )
+    return found
+
+
+def _guarded(phase: str, check: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+    """Run one group of checks; turn a crash into a diagnostic instead of an exception."""
+    try:
+        return check()
+    except RecursionError:
+        return [
+            make(
+                "TOO_DEEPLY_NESTED",
+                f"The definition is nested too deeply to check its {phase}; flatten it",
+                "",
+            )
+        ]
+    except Exception as exc:  # a bug in a check must not stop validation
+        return [
+            make(
+                "INTERNAL_ERROR",
+                f"The {phase} check stopped early ({type(exc).__name__}: {exc}); please report this",
+                "",
+            )
+        ]
+
+
+def _finish(found: list[Diagnostic], source: Source | None) -> list[Diagnostic]:
+    unique = list(dict.fromkeys(d.located(source) for d in found))
+    if source is not None:
+        unique.sort(key=lambda d: (d.line or 0, d.column or 0))
+    return unique

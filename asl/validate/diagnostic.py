@@ -1,0 +1,123 @@
+"""The `Diagnostic` record and the catalogue of stable diagnostic codes.
+
+Codes that AWS's ValidateStateMachineDefinition also reports keep AWS's name; the others are ours.
+Each code has one severity, so a code alone tells whether it fails a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from asl.errors import Problem
+
+if TYPE_CHECKING:
+    from asl.source import Source
+
+Severity = Literal["ERROR", "WARNING"]
+
+#: code -> (severity, what it means). The first block are AWS's codes.
+CODES: dict[str, tuple[Severity, str]] = {
+    "INVALID_JSON_DESCRIPTION": ("ERROR", "The file is not valid JSON."),
+    "MISSING_DESCRIPTION": ("ERROR", "The definition is empty or null."),
+    "SCHEMA_VALIDATION_FAILED": ("ERROR", "A field is unknown, missing, of the wrong type or out of range."),
+    "INVALID_RESOURCE": (
+        "ERROR",
+        "A Task resource is not a valid ARN or names an integration that does not exist.",
+    ),
+    "MISSING_END_STATE": ("ERROR", "A state machine has no terminal state."),
+    "DUPLICATE_STATE_NAME": ("ERROR", "The same state name appears more than once in the definition."),
+    "INVALID_STATE_NAME": ("ERROR", "A state name is longer than 80 characters."),
+    "DUPLICATE_LABEL_NAME": ("ERROR", "Two Map states use the same Label."),
+    "INVALID_LABEL_NAME": ("ERROR", "A Map Label is too long or has a forbidden character."),
+    "MISSING_TRANSITION_TARGET": ("ERROR", "StartAt, Next or Default names a state that does not exist."),
+    "TOO_DEEPLY_NESTED": ("ERROR", "The definition is nested too deeply to check."),
+    "NO_DOLLAR": (
+        "WARNING",
+        "A field value looks like a path or intrinsic but its name does not end in '.$'.",
+    ),
+    "NO_PATH": ("WARNING", "A field value looks like a path but the field's name does not end in 'Path'."),
+    "PASS_RESULT_IS_STATIC": (
+        "WARNING",
+        "A Pass state's Result uses '.$' fields, which are never evaluated.",
+    ),
+    "UNREACHABLE_STATE": ("ERROR", "No transition leads to a state."),
+    "NO_PATH_TO_END": (
+        "WARNING",
+        "From some states no path reaches a terminal state: the execution can never end.",
+    ),
+    "STATES_ALL_NOT_LAST": ("ERROR", "A retrier or catcher with States.ALL is not the last one."),
+    "STATES_ALL_NOT_ALONE": ("ERROR", "States.ALL is listed with other error names."),
+    "RESERVED_ERROR_NAME": ("ERROR", "An error name starts with 'States.' but is not a predefined error."),
+    "HEARTBEAT_NOT_BELOW_TIMEOUT": ("ERROR", "HeartbeatSeconds is not smaller than TimeoutSeconds."),
+    "INVALID_JSONPATH": ("ERROR", "A JSONPath, context path or variable path is not valid."),
+    "INVALID_REFERENCE_PATH": ("ERROR", "A ResultPath is not a reference path."),
+    "INVALID_INTRINSIC": (
+        "ERROR",
+        "An intrinsic function call is malformed, unknown or has wrong arguments.",
+    ),
+    "INVALID_JSONATA": ("ERROR", "A JSONata expression is not valid."),
+    "INVALID_PAYLOAD_TEMPLATE": (
+        "ERROR",
+        "A '.$' field has a non-string value or clashes with a field of the same name.",
+    ),
+    "INVALID_VARIABLE_NAME": ("ERROR", "An Assign key is not a valid variable name."),
+    "JSONPATH_FIELD_IN_JSONATA_STATE": ("ERROR", "A JSONPath-only field is used in a JSONata state."),
+    "JSONATA_FIELD_IN_JSONPATH_STATE": (
+        "ERROR",
+        "A JSONata-only field or expression is used in a JSONPath state.",
+    ),
+    "JSONPATH_STATE_IN_JSONATA_MACHINE": (
+        "ERROR",
+        "A state asks for JSONPath inside a JSONata state machine.",
+    ),
+    "UNASSIGNED_VARIABLE": ("WARNING", "A variable is read but no Assign in the definition sets it."),
+    "UNKNOWN_SDK_SERVICE": (
+        "WARNING",
+        "An aws-sdk Task names a service this installation has no API model for.",
+    ),
+    "UNKNOWN_SDK_PARAMETER": ("ERROR", "An aws-sdk Task passes a parameter the API action does not take."),
+    "MISSING_SDK_PARAMETER": ("ERROR", "An aws-sdk Task omits a parameter the API action requires."),
+    "NO_LOCAL_HANDLER": (
+        "WARNING",
+        "No local handler serves a Task resource; it can only run on AWS or with a mock.",
+    ),
+    "NOT_ON_AWS": ("WARNING", "A resource in a non-AWS partition runs only locally."),
+    "UNREADABLE_FILE": ("ERROR", "The file cannot be read."),
+    "INTERNAL_ERROR": ("WARNING", "A check could not finish; please report it."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding: severity, a stable code, a message saying how to fix it, and where (pointer, line, column)."""
+
+    severity: Severity
+    code: str
+    message: str
+    pointer: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """True for an ERROR: AWS would refuse the definition."""
+        return self.severity == "ERROR"
+
+    def located(self, source: Source | None) -> Diagnostic:
+        """A copy with line and column taken from `source` (unchanged if already placed or not found)."""
+        if source is None or self.line is not None:
+            return self
+        position = source.locate(self.pointer)
+        if position is None:
+            return self
+        return replace(self, line=position[0], column=position[1])
+
+    def as_problem(self) -> Problem:
+        """The same finding as an `asl.errors.Problem`, for a `DefinitionError`."""
+        return Problem(self.pointer, self.message, self.code, self.line, self.column)
+
+
+def make(code: str, message: str, pointer: str = "") -> Diagnostic:
+    """A diagnostic with the severity that the catalogue gives `code` (the message starts with a capital)."""
+    return Diagnostic(CODES[code][0], code, message[:1].upper() + message[1:], pointer)

@@ -1,0 +1,180 @@
+"""Output formats for validation results: text (with the offending line), JSON, GitHub annotations, SARIF."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from asl.validate.diagnostic import CODES, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from asl.validate.diagnostic import Diagnostic
+    from asl.validate.files import FileReport
+
+FORMATS = ("text", "json", "github", "sarif")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def summary(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> str:
+    """One line: how many files were checked, how many fail, and the error and warning counts."""
+    errors = sum(d.is_error for r in reports for d in r.diagnostics)
+    warnings = sum(not d.is_error for r in reports for d in r.diagnostics)
+    failing = sum(r.fails(threshold) for r in reports)
+    files = f"{len(reports)} file" + ("" if len(reports) == 1 else "s")
+    counts = f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}"
+    if failing:
+        return f"{failing} of {files} failed validation ({counts})"
+    return f"{files} valid ({counts})"
+
+
+def render_text(reports: Sequence[FileReport], console: Console, threshold: Severity = "ERROR") -> None:
+    """Each diagnostic as `file:line:col: severity CODE message`, the line of the file, and a caret."""
+    from rich.text import Text
+
+    for report in reports:
+        for d in report.diagnostics:
+            style = "bold red" if d.is_error else "bold yellow"
+            head = Text()
+            head.append(_place(report.path, d), style="bold")
+            head.append(": ")
+            head.append(d.severity.lower(), style=style)
+            head.append(f" {d.code} ", style="dim")
+            head.append(d.message)
+            console.print(head)
+            for line, line_style in _excerpt(report, d):
+                console.print(Text(line, style=line_style))
+    failed = any(r.fails(threshold) for r in reports)
+    mark = Text("✗ " if failed else "✓ ", style="bold red" if failed else "bold green")
+    console.print(mark + Text(summary(reports, threshold)))
+
+
+def _place(path: str, d: Diagnostic) -> str:
+    return f"{path}:{d.line}:{d.column}" if d.line is not None else path
+
+
+def _excerpt(report: FileReport, d: Diagnostic) -> list[tuple[str, str]]:
+    lines = []
+    if report.source is not None and d.line is not None and d.column is not None:
+        text = report.source.line(d.line).rstrip("\r\n")
+        if len(text) > 200:
+            start = max(0, d.column - 100)
+            text, column = text[start : start + 200], d.column - start
+        else:
+            column = d.column
+        number = str(d.line)
+        pad = "".join(ch if ch == "\t" else " " for ch in text[: column - 1])
+        lines += [(f"  {number} | {text}", ""), (f"  {' ' * len(number)} | {pad}^", "bold red")]
+    if d.pointer:
+        lines.append((f"  at {d.pointer}", "dim"))
+    return lines
+
+
+def render_json(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> str:
+    """A JSON array: per file, ValidateStateMachineDefinition's response shape plus file, line and column."""
+    return json.dumps([_response(r, threshold) for r in reports], indent=2, ensure_ascii=False)
+
+
+def _response(report: FileReport, threshold: Severity) -> dict[str, Any]:
+    diagnostics = []
+    for d in report.diagnostics:
+        item: dict[str, Any] = {"severity": d.severity, "code": d.code, "message": d.message}
+        if d.pointer:
+            item["location"] = d.pointer
+        if d.line is not None:
+            item["line"], item["column"] = d.line, d.column
+        diagnostics.append(item)
+    result = "FAIL" if report.fails(threshold) else "OK"
+    return {"file": report.path, "result": result, "diagnostics": diagnostics, "truncated": False}
+
+
+def render_github(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> str:
+    """GitHub Actions workflow commands (`::error file=...,line=...,col=...::message`), then a summary line."""
+    lines = []
+    for report in reports:
+        for d in report.diagnostics:
+            props = [f"file={_property(_relative(report.path))}"]
+            if d.line is not None:
+                props += [f"line={d.line}", f"col={d.column}"]
+            props.append(f"title={_property(d.code)}")
+            where = f" (at {d.pointer})" if d.pointer else ""
+            lines.append(f"::{d.severity.lower()} {','.join(props)}::{_data(d.message + where)}")
+    lines.append(summary(reports, threshold))
+    return "\n".join(lines)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _relative(path: str) -> str:
+    """`path` relative to the working directory when it lies below it, with forward slashes."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path.cwd())
+        except ValueError:
+            return p.as_posix()
+    return p.as_posix()
+
+
+def render_sarif(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> str:
+    """A SARIF 2.1.0 log with one run, for code-scanning tools."""
+    used = sorted({d.code for r in reports for d in r.diagnostics})
+    rules = [
+        {
+            "id": code,
+            "name": "".join(part.capitalize() for part in code.split("_")),
+            "shortDescription": {"text": CODES[code][1] if code in CODES else code},
+            "defaultConfiguration": {
+                "level": "error" if CODES.get(code, ("ERROR",))[0] == "ERROR" else "warning"
+            },
+        }
+        for code in used
+    ]
+    results = [_result(report, d, used.index(d.code)) for report in reports for d in report.diagnostics]
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "asl-runner", "version": _version(), "rules": rules}},
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _result(report: FileReport, d: Diagnostic, index: int) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _relative(report.path).replace(os.sep, "/")}}
+    if d.line is not None:
+        physical["region"] = {"startLine": d.line, "startColumn": d.column or 1}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if d.pointer:
+        location["logicalLocations"] = [{"fullyQualifiedName": d.pointer, "kind": "member"}]
+    return {
+        "ruleId": d.code,
+        "ruleIndex": index,
+        "level": "error" if d.is_error else "warning",
+        "message": {"text": d.message},
+        "locations": [location],
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("asl-runner")
+    except PackageNotFoundError:
+        return "0"

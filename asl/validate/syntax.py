@@ -1,0 +1,353 @@
+"""Syntax of every JSONPath, reference path, intrinsic call and JSONata expression; and the variables they read."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from asl.paths import PathSyntaxError, compile_path, compile_reference_path
+from asl.source import escape_token
+from asl.validate.diagnostic import Diagnostic, make
+from asl.validate.walk import JSONATA, LOOKS_LIKE_PATH, State, Tree
+
+#: Plain path fields of a JSONPath state (and of its ItemReader/ItemBatcher).
+_PATH_FIELDS = (
+    "InputPath",
+    "OutputPath",
+    "ItemsPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "MaxConcurrencyPath",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCountPath",
+    "MaxItemsPath",
+    "MaxItemsPerBatchPath",
+    "MaxInputBytesPerBatchPath",
+)
+#: Payload templates: objects whose "x.$" fields hold paths or intrinsic calls.
+_TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign", "BatchInput")
+#: Fields of a JSONata state that never hold expressions (nested machines are checked as states of their own).
+_NOT_EXPRESSIONS = frozenset(
+    {
+        "Type",
+        "Comment",
+        "QueryLanguage",
+        "Resource",
+        "Next",
+        "End",
+        "Default",
+        "Label",
+        "Branches",
+        "ItemProcessor",
+        "Iterator",
+    }
+)
+_SFN_JSONATA_FUNCTIONS = frozenset({"partition", "range", "hash", "random", "uuid", "parse"})
+
+
+@dataclass
+class Findings:
+    """What the syntax pass found: diagnostics, and each variable read with where it is read."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    reads: list[tuple[str, str]] = field(default_factory=list)
+
+
+def check_syntax(tree: Tree) -> Findings:
+    """Parse every path, intrinsic call and JSONata expression of every state."""
+    found = Findings()
+    for state in tree.states:
+        if state.language == JSONATA:
+            _jsonata_state(state, found)
+        else:
+            _jsonpath_state(state, found)
+    return found
+
+
+# --- JSONPath states -------------------------------------------------------------------------------
+
+
+def _jsonpath_state(state: State, found: Findings) -> None:
+    body, pointer = state.body, state.pointer
+    holders = [(body, pointer)]
+    for name in ("ItemReader", "ItemBatcher", "ResultWriter"):
+        sub = body.get(name)
+        if isinstance(sub, dict):
+            holders.append((sub, f"{pointer}/{name}"))
+            if isinstance(sub.get("ReaderConfig"), dict):
+                holders.append((sub["ReaderConfig"], f"{pointer}/{name}/ReaderConfig"))
+    for holder, where in holders:
+        for name in _PATH_FIELDS:
+            if isinstance(holder.get(name), str):
+                _path(holder[name], f"{where}/{name}", found)
+        for name in _TEMPLATES:
+            if isinstance(holder.get(name), dict):
+                _template(holder[name], f"{where}/{name}", found)
+    for name in ("ErrorPath", "CausePath"):
+        if isinstance(body.get(name), str):
+            _path_or_intrinsic(body[name], f"{pointer}/{name}", name, found)
+    if isinstance(body.get("ResultPath"), str):
+        _reference(body["ResultPath"], f"{pointer}/ResultPath", found)
+    for i, catcher in _items(body.get("Catch")):
+        if isinstance(catcher.get("ResultPath"), str):
+            _reference(catcher["ResultPath"], f"{pointer}/Catch/{i}/ResultPath", found)
+        if isinstance(catcher.get("Assign"), dict):
+            _template(catcher["Assign"], f"{pointer}/Catch/{i}/Assign", found)
+    for i, rule in _items(body.get("Choices")):
+        if isinstance(rule.get("Assign"), dict):
+            _template(rule["Assign"], f"{pointer}/Choices/{i}/Assign", found)
+        for value, where in _rule_operands(rule, f"{pointer}/Choices/{i}"):
+            if isinstance(value, str):
+                _path(value, where, found)
+
+
+def _rule_operands(rule: dict[str, Any], pointer: str) -> Iterator[tuple[Any, str]]:
+    """Variable and every "...Path" operand of a Choice rule and its nested rules."""
+    stack = [(rule, pointer)]
+    while stack:
+        node, where = stack.pop()
+        for key, value in node.items():
+            if key == "Variable" or (key.endswith("Path") and key[:1] in "SNBT"):
+                yield value, f"{where}/{key}"
+            elif key in ("And", "Or"):
+                stack.extend((sub, f"{where}/{key}/{i}") for i, sub in _items(value))
+            elif key == "Not" and isinstance(value, dict):
+                stack.append((value, f"{where}/Not"))
+
+
+def _path(text: str, pointer: str, found: Findings) -> None:
+    try:
+        path = compile_path(text)
+    except PathSyntaxError as exc:
+        found.diagnostics.append(
+            make(
+                "INVALID_JSONPATH",
+                f"{exc}{_at(exc)}; paths look like $.a.b, $$.Execution.Id or $variable",
+                pointer,
+            )
+        )
+        return
+    if path.root == "variable":
+        found.reads.append((path.variable, pointer))
+
+
+def _reference(text: str, pointer: str, found: Findings) -> None:
+    try:
+        compile_reference_path(text)
+    except PathSyntaxError as exc:
+        found.diagnostics.append(make("INVALID_REFERENCE_PATH", f"ResultPath {exc}", pointer))
+
+
+def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> None:
+    if text.startswith("$"):
+        _path(text, pointer, found)
+        return
+    module = _intrinsics()
+    if module is None:
+        return
+    if not (text.startswith("States.") or module.is_intrinsic(text)):
+        literal = "drop the '.$' suffix" if name.endswith(".$") else f"use '{name.removesuffix('Path')}'"
+        found.diagnostics.append(
+            make(
+                "INVALID_JSONPATH",
+                f"'{name}' must be a path starting with '$' or an intrinsic function call such as "
+                f"States.Format('{{}}', $.x), not {text!r}; for a literal value {literal}",
+                pointer,
+            )
+        )
+        return
+    reads: list[str] = []
+
+    def getter(path_text: str) -> Callable[[Any], Any]:
+        path = compile_path(path_text)
+        if path.root == "variable":
+            reads.append(path.variable)
+        return path.get
+
+    try:
+        module.compile_intrinsic(text, getter)
+    except ValueError as exc:
+        found.diagnostics.append(
+            make("INVALID_INTRINSIC", f"Invalid intrinsic function call: {exc}", pointer)
+        )
+        return
+    found.reads += [(name, pointer) for name in reads]
+
+
+def _template(template: dict[str, Any], pointer: str, found: Findings) -> None:
+    stack: list[tuple[Any, str]] = [(template, pointer)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, list):
+            stack.extend((child, f"{where}/{i}") for i, child in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            here = f"{where}/{escape_token(key)}"
+            if key.endswith(".$"):
+                if key[:-2] in node:
+                    found.diagnostics.append(
+                        make(
+                            "INVALID_PAYLOAD_TEMPLATE",
+                            f"'{key}' and '{key[:-2]}' set the same field; keep one",
+                            here,
+                        )
+                    )
+                if isinstance(value, str):
+                    _path_or_intrinsic(value, here, key, found)
+                else:
+                    found.diagnostics.append(
+                        make(
+                            "INVALID_PAYLOAD_TEMPLATE",
+                            f"'{key}' ends in '.$', so its value must be a path or intrinsic call string, not "
+                            f"{type(value).__name__}; drop the '.$' suffix for a literal value",
+                            here,
+                        )
+                    )
+            elif isinstance(value, str) and LOOKS_LIKE_PATH.match(value):
+                found.diagnostics.append(
+                    make(
+                        "NO_DOLLAR",
+                        f"'{key}' holds the literal text {value!r}; to evaluate it as a path or intrinsic "
+                        f"rename the field to '{key}.$'",
+                        here,
+                    )
+                )
+            else:
+                stack.append((value, here))
+
+
+def _at(exc: Exception) -> str:
+    position = getattr(exc, "position", None)
+    return f" (at character {position + 1})" if isinstance(position, int) and position > 0 else ""
+
+
+@functools.cache
+def _intrinsics() -> Any:
+    try:
+        from asl import intrinsics
+    except ImportError:
+        return None
+    usable = all(hasattr(intrinsics, name) for name in ("is_intrinsic", "compile_intrinsic"))
+    return intrinsics if usable else None
+
+
+def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+# --- JSONata states --------------------------------------------------------------------------------
+
+
+def _jsonata_state(state: State, found: Findings) -> None:
+    stack: list[tuple[Any, str]] = [
+        (value, f"{state.pointer}/{escape_token(key)}")
+        for key, value in state.body.items()
+        if key not in _NOT_EXPRESSIONS
+    ]
+    for i, rule in _items(state.body.get("Choices")):
+        condition = rule.get("Condition")
+        if isinstance(condition, str) and not _is_expression(condition):
+            found.diagnostics.append(
+                make(
+                    "INVALID_JSONATA",
+                    f"'Condition' must be a JSONata expression written as '{{% ... %}}', not {condition!r}",
+                    f"{state.pointer}/Choices/{i}/Condition",
+                )
+            )
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if _is_expression(node):
+                _expression(node, where, found)
+        elif isinstance(node, dict):
+            stack.extend((v, f"{where}/{escape_token(k)}") for k, v in node.items() if k != "Comment")
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
+
+
+def _is_expression(text: str) -> bool:
+    return text.startswith("{%") and text.endswith("%}") and len(text) >= 4
+
+
+def _expression(text: str, pointer: str, found: Findings) -> None:
+    problem, names = parse_jsonata(text[2:-2])
+    if problem:
+        found.diagnostics.append(
+            make("INVALID_JSONATA", f"Invalid JSONata expression {text!r}: {problem}", pointer)
+        )
+    found.reads += [(name, pointer) for name in names]
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_jsonata(expression: str) -> tuple[str, tuple[str, ...]]:
+    """Parse a JSONata expression: (problem or "", the free variables it reads)."""
+    if not expression.strip():
+        return "the expression is empty", ()
+    import jsonata
+
+    try:
+        parsed = jsonata.Jsonata(expression)
+    except Exception as exc:
+        position = getattr(exc, "location", None)
+        where = f" (at character {position})" if isinstance(position, int) and position > 0 else ""
+        return f"{exc}{where}", ()
+    return "", _free_variables(parsed)
+
+
+def _free_variables(parsed: Any) -> tuple[str, ...]:
+    from jsonata.parser import Parser
+
+    symbol = Parser.Symbol
+    skip = {
+        "_outer_instance",
+        "ancestor",
+        "seeking_parent",
+        "token",
+        "focus",
+        "tuple",
+        "environment",
+        "input",
+        "group",
+    }
+    seen: set[int] = set()
+    stack: list[Any] = [parsed.ast]
+    reads: list[str] = []
+    bound: set[str] = set()
+    callees: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+            continue
+        if not isinstance(node, symbol) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        kind = getattr(node, "type", None)
+        if kind == "variable" and id(node) not in callees:
+            reads.append(str(node.value))
+        elif kind == "bind" and isinstance(getattr(node, "lhs", None), symbol):
+            bound.add(str(node.lhs.value))
+        elif kind == "lambda":
+            bound |= {str(a.value) for a in (node.arguments or []) if isinstance(a, symbol)}
+        elif kind == "function" and isinstance(getattr(node, "procedure", None), symbol):
+            callees.add(id(node.procedure))
+        stack.extend(
+            v for k, v in vars(node).items() if k not in skip and isinstance(v, symbol | list | tuple)
+        )
+    environment = parsed.environment
+    free = []
+    for name in reads:
+        if name in ("", "$", "states") or name in bound or name in _SFN_JSONATA_FUNCTIONS:
+            continue
+        if environment.lookup(name) is None and name not in free:
+            free.append(name)
+    return tuple(free)

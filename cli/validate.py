@@ -1,0 +1,91 @@
+"""`asl validate FILE...`: check definitions offline and report in text, JSON, GitHub or SARIF form."""
+
+from __future__ import annotations
+
+import glob
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
+
+if TYPE_CHECKING:
+    from asl.validate import Severity
+
+_MAGIC = frozenset("*?[")
+
+
+def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The files named by `arguments` (globs expanded, duplicates dropped) and the problems with them."""
+    files: dict[str, None] = {}
+    problems = []
+    for argument in arguments:
+        if argument == "-" or Path(argument).is_file():
+            files[argument] = None
+        elif _MAGIC & set(argument):
+            matches = sorted(m for m in glob.glob(argument, recursive=True) if Path(m).is_file())
+            if not matches:
+                problems.append(f"no files match {argument!r}")
+            files.update(dict.fromkeys(matches))
+        elif Path(argument).is_dir():
+            problems.append(
+                f"{argument!r} is a directory; pass files, or a glob such as '{argument}/**/*.json'"
+            )
+        else:
+            problems.append(f"{argument!r} does not exist")
+    return list(files), problems
+
+
+@click.command(
+    epilog="Exit codes: 0 no definition has errors; 1 a definition has errors (or warnings, with "
+    "--severity WARNING), or cannot be read or parsed; 2 a file is missing or a glob matches nothing."
+)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text: messages with the offending line; json: ValidateStateMachineDefinition's response per file; "
+    "github: workflow-command annotations; sarif: SARIF 2.1.0 for code scanning.",
+)
+@click.option(
+    "--severity",
+    type=click.Choice(["ERROR", "WARNING"], case_sensitive=False),
+    default="ERROR",
+    show_default=True,
+    help="The lowest severity that fails the run.",
+)
+@pass_app
+def validate(app: App, files: tuple[str, ...], output_format: str, severity: str) -> None:
+    """Check state machine definitions: fields, transitions, paths, expressions and resources.
+
+    FILE may be a glob such as 'workflows/**/*.asl.json' (quoted globs are expanded here), or - for stdin.
+    """
+    paths, problems = expand(files)
+    if problems:
+        app.abort("; ".join(problems), EXIT_USAGE)
+    threshold: Severity = "WARNING" if severity.upper() == "WARNING" else "ERROR"
+    try:
+        failed = _run(app, paths, output_format, threshold)
+    except Exception as exc:  # never show a traceback
+        app.abort(
+            f"validation stopped unexpectedly ({type(exc).__name__}: {exc}); please report this", EXIT_FAILED
+        )
+    click.get_current_context().exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _run(app: App, paths: list[str], output_format: str, threshold: Severity) -> bool:
+    from asl.validate.files import validate_file, validate_text
+    from asl.validate.report import render_github, render_json, render_sarif, render_text
+
+    reports = [validate_text(sys.stdin.read(), "<stdin>") if p == "-" else validate_file(p) for p in paths]
+    if output_format == "text":
+        render_text(reports, app.out, threshold)
+    else:
+        renderers = {"json": render_json, "github": render_github, "sarif": render_sarif}
+        click.echo(renderers[output_format](reports, threshold))
+    return any(r.fails(threshold) for r in reports)

@@ -1,0 +1,158 @@
+"""`asl validate`: exit codes, globs, every output format, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+
+GOOD = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}
+BAD = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Nxet": "B", "End": True}}}
+WARN = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"x.$": "$"}, "End": True}}}
+
+
+def invoke(*args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(cli, ["validate", *args], input=input)
+
+
+def write(tmp_path: Path, name: str, definition: Any) -> str:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        definition if isinstance(definition, str) else json.dumps(definition, indent=2), encoding="utf-8"
+    )
+    return str(path)
+
+
+def test_valid_file_exits_0(tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, "ok.json", GOOD))
+    assert result.exit_code == 0, result.output
+    assert "1 file valid" in result.output
+
+
+def test_invalid_file_exits_1_and_shows_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.json", BAD)
+    result = invoke(path)
+    assert result.exit_code == 1
+    assert f"{path}:6:7: error SCHEMA_VALIDATION_FAILED Unknown field 'Nxet'" in result.output
+    assert '"Nxet": "B",' in result.output
+    assert "^" in result.output
+
+
+def test_many_files_fail_if_any_fails(tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, "ok.json", GOOD), write(tmp_path, "bad.json", BAD))
+    assert result.exit_code == 1
+    assert "1 of 2 files failed validation" in result.output
+
+
+def test_glob_is_expanded(tmp_path: Path) -> None:
+    write(tmp_path, "flows/a.asl.json", GOOD)
+    write(tmp_path, "flows/nested/b.asl.json", GOOD)
+    write(tmp_path, "flows/notes.txt", "not json")
+    result = invoke(str(tmp_path / "flows" / "**" / "*.asl.json"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(r["file"]).name for r in json.loads(result.stdout)) == ["a.asl.json", "b.asl.json"]
+
+
+def test_file_name_with_glob_characters(tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, "flow[1].json", GOOD))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.json"], "does not exist"),
+        (["nothing/*.json"], "no files match"),
+        (["."], "is a directory"),
+    ],
+)
+def test_usage_problems_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_no_arguments_is_a_usage_error() -> None:
+    assert invoke().exit_code == 2
+
+
+@pytest.mark.parametrize("content", ["", "{", '{"StartAt": 1,}', "\x00\x01"])
+def test_malformed_files_are_diagnostics_not_crashes(tmp_path: Path, content: str) -> None:
+    result = invoke(write(tmp_path, "broken.json", content))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_bytes_are_a_diagnostic(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"Comment": "caf\xe9"}')
+    result = invoke(str(path), "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)[0]["diagnostics"][0]["code"] == "UNREADABLE_FILE"
+
+
+def test_stdin(tmp_path: Path) -> None:
+    result = invoke("-", "--format", "json", input=json.dumps(BAD))
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)[0]["file"] == "<stdin>"
+
+
+def test_json_format(tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, "bad.json", BAD), "--format", "json")
+    assert result.exit_code == 1
+    [report] = json.loads(result.stdout)
+    assert report["result"] == "FAIL"
+    assert report["diagnostics"][0]["code"] == "SCHEMA_VALIDATION_FAILED"
+    assert report["diagnostics"][0]["location"] == "/States/A/Nxet"
+
+
+def test_github_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "wf/bad.json", BAD)
+    result = invoke("wf/bad.json", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        "::error file=wf/bad.json,line=6,col=7,title=SCHEMA_VALIDATION_FAILED::Unknown field 'Nxet'"
+    )
+
+
+def test_sarif_format(tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, "bad.json", BAD), "--format", "sarif")
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    assert log["version"] == "2.1.0"
+    assert log["runs"][0]["results"][0]["ruleId"] == "SCHEMA_VALIDATION_FAILED"
+
+
+def test_text_format_is_the_default_and_explicit(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.json", BAD)
+    assert invoke(path).output == invoke(path, "--format", "text").output
+
+
+def test_warnings_fail_only_with_severity_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "warn.json", WARN)
+    assert invoke(path).exit_code == 0
+    assert invoke(path, "--severity", "WARNING").exit_code == 1
+    assert invoke(path, "--severity", "warning", "--format", "json").exit_code == 1
+    assert json.loads(invoke(path, "--severity", "WARNING", "--format", "json").stdout)[0]["result"] == "FAIL"
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    assert invoke(write(tmp_path, "ok.json", GOOD), "--format", "xml").exit_code == 2
+
+
+def test_help_lists_exit_codes() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert "Exit codes" in result.output
