@@ -9,20 +9,10 @@ action take", lazily and with caching, so nothing is loaded unless a check needs
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-
-#: Step Functions service names whose botocore name is not found by the generic rule.
-_KNOWN = {
-    "cognitoidentityprovider": "cognito-idp",
-    "cognitoidentity": "cognito-identity",
-    "sfn": "stepfunctions",
-    "dynamodb": "dynamodb",
-    "lambda": "lambda",
-    "s3": "s3",
-    "sqs": "sqs",
-    "sns": "sns",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +33,16 @@ def _loader() -> Any:
 
 
 @functools.cache
+def _services() -> dict[str, str]:
+    """The shipped table of Step Functions service names -> botocore names (tools/gen_sdk_services.py)."""
+    text = (Path(__file__).parent / "sdk_services.json").read_text(encoding="utf-8")
+    table: dict[str, str] = json.loads(text)
+    return table
+
+
 def botocore_name(sfn_service: str) -> str | None:
     """The botocore service name for a Step Functions SDK service name, or None if unknown."""
-    if sfn_service in _KNOWN:
-        return _KNOWN[sfn_service]
-    loader = _loader()
-    for name in loader.list_available_services("service-2"):
-        if name.replace("-", "") == sfn_service:
-            return str(name)
-    for name in loader.list_available_services("service-2"):
-        model = _model(name)
-        if model["metadata"].get("serviceId", "").lower().replace(" ", "") == sfn_service:
-            return str(name)
-    return None
+    return _services().get(sfn_service.lower().replace("-", ""))
 
 
 @functools.cache
