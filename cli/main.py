@@ -10,6 +10,7 @@ import click
 #: command name -> (module, attribute); each module holds one click command.
 COMMANDS = {
     "run": ("cli.run", "run"),
+    "cognito": ("cli.cognito", "cognito"),
     "validate": ("cli.validate", "validate"),
 }
 

@@ -1,0 +1,252 @@
+"""`asl cognito`: inspect and prepare the local Cognito user directory a run uses (a JSON file)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from asl.errors import InputError
+from cli.app import EXIT_USAGE, App, pass_app
+from cognito_tasks import UserDirectory, persist
+from cognito_tasks.model import UserPool
+
+_USERS_HELP = "The user directory file (JSON written by asl-runner)."
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _load(app: App, path: Path) -> UserDirectory:
+    try:
+        return persist.load(path)
+    except InputError as exc:
+        app.abort(str(exc), EXIT_USAGE)
+
+
+def _pool(app: App, directory: UserDirectory, pool_id: str) -> UserPool:
+    pool = directory.pools.get(pool_id)
+    if pool is None:
+        known = ", ".join(directory.pools) or "none"
+        app.abort(f"no user pool {pool_id!r} in the directory (pools: {known})", EXIT_USAGE)
+    return pool
+
+
+def _pools(app: App, directory: UserDirectory, pool_id: str | None) -> list[UserPool]:
+    if pool_id is None:
+        return list(directory.pools.values())
+    return [_pool(app, directory, pool_id)]
+
+
+def _table(*headers: str) -> Table:
+    table = Table()
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def _print_json(app: App, value: Any) -> None:
+    app.out.print(json.dumps(value, indent=2), markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+@click.group("cognito")
+def cognito() -> None:
+    """Inspect and prepare local Cognito user directories (JSON files).
+
+    \b
+      asl cognito init --users users.json --pool-name demo    a file with one pool and one client
+      asl cognito jwks --users users.json --pool POOL_ID      the pool's JWKS (what verifiers fetch)
+      asl cognito pools|users|codes|events --users users.json
+      asl cognito import-csv --users users.json --pool POOL_ID FILE.csv
+
+    Exit codes: 0 success; 2 a missing or unreadable file, an unknown pool, or a bad CSV.
+    """  # noqa: D301
+
+
+@cognito.command("init")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool-name", default="local", show_default=True, help="Name of the pool to create.")
+@click.option("--client-name", default="local", show_default=True, help="Name of its app client.")
+@click.option(
+    "--region", default="us-east-1", show_default=True, help="Region in pool ids and token issuers."
+)
+@click.option("--seed", default=None, help="Seed for deterministic ids (pool, client, users, codes).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_app
+def init(
+    app: App, users_file: Path, pool_name: str, client_name: str, region: str, seed: str | None, force: bool
+) -> None:
+    """Create a directory file with one pool and one client allowing password and refresh sign-in."""
+    from cognito_tasks.actions_pools import create_user_pool, create_user_pool_client
+
+    if users_file.exists() and not force:
+        app.abort(f"{users_file} exists; pass --force to overwrite it", EXIT_USAGE)
+    directory = UserDirectory(region=region, seed=seed)
+    now = datetime.now(UTC).timestamp()
+    pool_id = create_user_pool(directory, {"PoolName": pool_name}, now)["UserPool"]["Id"]
+    flows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    request = {"UserPoolId": pool_id, "ClientName": client_name, "ExplicitAuthFlows": flows}
+    client_id = create_user_pool_client(directory, request, now)["UserPoolClient"]["ClientId"]
+    persist.save(directory, users_file)
+    _print_json(app, {"UserPoolId": pool_id, "ClientId": client_id})
+
+
+@cognito.command("jwks")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool", "pool_id", required=True, help="User pool id, e.g. us-east-1_AbC123xyz.")
+@pass_app
+def jwks(app: App, users_file: Path, pool_id: str) -> None:
+    """Print the pool's JWKS (keys are created and saved on first use, so tokens match later runs)."""
+    directory = _load(app, users_file)
+    pool = _pool(app, directory, pool_id)
+    fresh = pool.keys is None
+    document = directory.jwks(pool_id)
+    if fresh:
+        persist.save(directory, users_file)
+    _print_json(app, document)
+
+
+@cognito.command("pools")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@pass_app
+def pools(app: App, users_file: Path) -> None:
+    """List the pools with their clients and user counts."""
+    directory = _load(app, users_file)
+    table = _table("Pool", "Name", "Clients", "Users", "Groups", "Issuer")
+    for pool in directory.pools.values():
+        clients = ", ".join(f"{c.id} ({c.name})" for c in pool.clients.values())
+        table.add_row(
+            pool.id, pool.name, clients, str(len(pool.users)), str(len(pool.groups)), directory.issuer(pool)
+        )
+    app.out.print(table)
+
+
+@cognito.command("users")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool", "pool_id", default=None, help="Only this pool.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_app
+def users(app: App, users_file: Path, pool_id: str | None, as_json: bool) -> None:
+    """List users: status, enabled, attributes and groups."""
+    directory = _load(app, users_file)
+    rows = [(pool, user) for pool in _pools(app, directory, pool_id) for user in pool.users.values()]
+    if as_json:
+        _print_json(
+            app,
+            [
+                {
+                    "UserPoolId": pool.id,
+                    "Username": u.username,
+                    "UserStatus": str(u.status),
+                    "Enabled": u.enabled,
+                    "Attributes": u.attributes,
+                    "Groups": u.groups,
+                }
+                for pool, u in rows
+            ],
+        )
+        return
+    table = _table("Pool", "Username", "Status", "Enabled", "Email", "Groups", "Created")
+    for pool, user in rows:
+        table.add_row(
+            pool.id,
+            user.username,
+            str(user.status),
+            "yes" if user.enabled else "no",
+            user.attributes.get("email", ""),
+            ", ".join(user.groups),
+            _when(user.created),
+        )
+    app.out.print(table)
+
+
+@cognito.command("codes")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool", "pool_id", default=None, help="Only this pool.")
+@click.option("--username", default=None, help="Only codes sent to this user.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_app
+def codes(app: App, users_file: Path, pool_id: str | None, username: str | None, as_json: bool) -> None:
+    """List the confirmation/reset codes and temporary passwords the pools 'sent'."""
+    directory = _load(app, users_file)
+    if pool_id is not None:
+        _pool(app, directory, pool_id)
+    chosen = [
+        c
+        for c in directory.codes
+        if (pool_id is None or c.pool_id == pool_id) and (username is None or c.username == username)
+    ]
+    if as_json:
+        _print_json(
+            app,
+            [
+                {
+                    "UserPoolId": c.pool_id,
+                    "Username": c.username,
+                    "Purpose": str(c.purpose),
+                    "Code": c.code,
+                    "DeliveryMedium": c.medium,
+                    "Destination": c.destination,
+                    "Used": c.used,
+                }
+                for c in chosen
+            ],
+        )
+        return
+    table = _table("Pool", "Username", "Purpose", "Code", "Sent to", "Used", "Issued")
+    for c in chosen:
+        sent = f"{c.medium} {c.destination or ''}".strip() if c.medium else "(suppressed)"
+        table.add_row(
+            c.pool_id, c.username, str(c.purpose), c.code, sent, "yes" if c.used else "", _when(c.issued)
+        )
+    app.out.print(table)
+
+
+@cognito.command("events")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool", "pool_id", default=None, help="Only this pool.")
+@pass_app
+def events(app: App, users_file: Path, pool_id: str | None) -> None:
+    """List what changed in the directory, oldest first."""
+    directory = _load(app, users_file)
+    table = _table("Time", "Event", "Pool", "Subject", "Detail")
+    for e in directory.events:
+        if pool_id is None or e.pool_id == pool_id:
+            table.add_row(_when(e.time), str(e.kind), e.pool_id, e.subject, e.detail)
+    app.out.print(table)
+
+
+@cognito.command("import-csv")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool", "pool_id", required=True, help="User pool id to import into.")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_app
+def import_csv(app: App, users_file: Path, pool_id: str, csv_file: Path) -> None:
+    """Import users from a Cognito user-import CSV (they start in RESET_REQUIRED, without a password)."""
+    directory = _load(app, users_file)
+    _pool(app, directory, pool_id)
+    try:
+        added = persist.import_csv(directory, pool_id, csv_file, datetime.now(UTC).timestamp())
+    except InputError as exc:
+        app.abort(f"{csv_file}: {exc}", EXIT_USAGE)
+    persist.save(directory, users_file)
+    app.err.print(f"imported {len(added)} user(s) into {pool_id}", highlight=False)

@@ -1,0 +1,132 @@
+"""Cognito's exceptions, named exactly as AWS names them, and how a task reports one.
+
+::
+
+    CognitoError                         message; `name` is the class name (AWS's exception name)
+    ├── InvalidParameterException        a request or attribute that breaks a documented rule
+    ├── ResourceNotFoundException        no such user pool, app client or group
+    ├── UserNotFoundException            no such user
+    ├── UsernameExistsException          the username (or email-as-username) is taken
+    ├── AliasExistsException             a verified email/phone alias belongs to another user
+    ├── GroupExistsException             the group name is taken
+    ├── InvalidPasswordException         the password breaks the pool's policy
+    ├── NotAuthorizedException           wrong password, disabled user, bad token or session
+    ├── UserNotConfirmedException        password correct but the user is UNCONFIRMED
+    ├── PasswordResetRequiredException   the user is RESET_REQUIRED
+    ├── CodeMismatchException            wrong confirmation/reset code
+    ├── ExpiredCodeException             the code expired or was superseded
+    ├── UnsupportedUserStateException    MessageAction=RESEND on a user past FORCE_CHANGE_PASSWORD
+    ├── UnauthorizedException            RevokeToken with the wrong client or secret
+    ├── UnsupportedTokenTypeException    RevokeToken given something other than a refresh token
+    └── UnsupportedOperationException    RevokeToken on a client with token revocation off
+
+    NotEmulated                          valid on AWS but not emulated here (SRP, custom auth, MFA):
+                                         the task fails with States.Runtime rather than a fake answer
+
+A handler turns a `CognitoError` into `asl.errors.TaskFailed` with `task_failed`: the error is
+`CognitoIdentityProvider.<name>` and the cause the Java-SDK-style text Step Functions shows,
+`<message> (Service: CognitoIdentityProvider, Status Code: 400, Request ID: <uuid>)`.
+"""
+
+from __future__ import annotations
+
+from asl.errors import TaskFailed
+
+#: The prefix Step Functions puts before every Cognito user-pool error name.
+ERROR_PREFIX = "CognitoIdentityProvider"
+
+
+class CognitoError(Exception):
+    """A Cognito API error: the class name is AWS's exception name."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    @property
+    def name(self) -> str:
+        """AWS's exception name, e.g. `UserNotFoundException`."""
+        return type(self).__name__
+
+
+class InvalidParameterException(CognitoError):
+    """A parameter or attribute breaks a documented rule."""
+
+
+class ResourceNotFoundException(CognitoError):
+    """The user pool, app client or group does not exist."""
+
+
+class UserNotFoundException(CognitoError):
+    """The user does not exist."""
+
+
+class UsernameExistsException(CognitoError):
+    """A user with this username (or email-as-username) already exists."""
+
+
+class AliasExistsException(CognitoError):
+    """The verified email or phone number is already another user's alias."""
+
+
+class GroupExistsException(CognitoError):
+    """A group with this name already exists in the pool."""
+
+
+class InvalidPasswordException(CognitoError):
+    """The password does not satisfy the pool's password policy."""
+
+
+class NotAuthorizedException(CognitoError):
+    """Wrong credentials, a disabled user, or an invalid token or session."""
+
+
+class UserNotConfirmedException(CognitoError):
+    """The user has not confirmed sign-up."""
+
+
+class PasswordResetRequiredException(CognitoError):
+    """The user must reset the password (status RESET_REQUIRED)."""
+
+
+class CodeMismatchException(CognitoError):
+    """The confirmation or reset code is wrong."""
+
+
+class ExpiredCodeException(CognitoError):
+    """The code has expired or a newer code replaced it."""
+
+
+class UnsupportedUserStateException(CognitoError):
+    """The user's status does not allow the request."""
+
+
+class UnauthorizedException(CognitoError):
+    """The client is not allowed to make this request."""
+
+
+class UnsupportedTokenTypeException(CognitoError):
+    """The token is not of the kind the request takes."""
+
+
+class UnsupportedOperationException(CognitoError):
+    """The operation is turned off for this client."""
+
+
+class NotEmulated(Exception):
+    """A request AWS would accept that this local emulation does not implement."""
+
+
+def cause(error: CognitoError, request_id: str) -> str:
+    """The Cause text Step Functions reports for a Cognito error."""
+    return (
+        f"{error.message} (Service: {ERROR_PREFIX}, Status Code: {error.status_code}, "
+        f"Request ID: {request_id})"
+    )
+
+
+def task_failed(error: CognitoError, request_id: str) -> TaskFailed:
+    """The `TaskFailed` a Task state sees for `error`."""
+    return TaskFailed(f"{ERROR_PREFIX}.{error.name}", cause(error, request_id))

@@ -1,0 +1,254 @@
+"""The Cognito domain: pools, app clients, users, groups, codes, sessions and events as plain data.
+
+Attributes are a `dict[str, str]`, times are epoch seconds from the execution clock, passwords are
+salted hashes only. Nothing here knows the API's wire shapes (`cognito_tasks.wire` renders them)
+or how objects are found and changed (`cognito_tasks.directory`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cognito_tasks import tokens
+
+_DAY = 86400.0
+
+
+class UserStatus(StrEnum):
+    """A user's account status, as `UserStatus` names it."""
+
+    UNCONFIRMED = "UNCONFIRMED"
+    CONFIRMED = "CONFIRMED"
+    FORCE_CHANGE_PASSWORD = "FORCE_CHANGE_PASSWORD"
+    RESET_REQUIRED = "RESET_REQUIRED"
+    ARCHIVED = "ARCHIVED"
+    COMPROMISED = "COMPROMISED"
+    UNKNOWN = "UNKNOWN"
+    EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"
+
+
+class CodePurpose(StrEnum):
+    """Why a code (or temporary password) was sent; named after the CustomMessage trigger sources."""
+
+    SIGN_UP = "SignUp"
+    FORGOT_PASSWORD = "ForgotPassword"
+    INVITATION = "AdminCreateUser"
+    VERIFY_ATTRIBUTE = "UpdateUserAttribute"
+
+
+class EventKind(StrEnum):
+    """What changed in the directory."""
+
+    POOL_CREATED = "PoolCreated"
+    POOL_DELETED = "PoolDeleted"
+    CLIENT_CREATED = "ClientCreated"
+    USER_CREATED = "UserCreated"
+    USER_CHANGED = "UserChanged"
+    USER_DELETED = "UserDeleted"
+    GROUP_CREATED = "GroupCreated"
+    GROUP_CHANGED = "GroupChanged"
+    GROUP_DELETED = "GroupDeleted"
+    CODE_ISSUED = "CodeIssued"
+    SIGNED_IN = "SignedIn"
+    SIGNED_OUT = "SignedOut"
+
+
+#: How long a code stays valid, in seconds (sign-up and attribute codes 24 h, reset codes 1 h).
+CODE_VALIDITY = {
+    CodePurpose.SIGN_UP: _DAY,
+    CodePurpose.VERIFY_ATTRIBUTE: _DAY,
+    CodePurpose.FORGOT_PASSWORD: 3600.0,
+}
+
+
+@dataclass(slots=True)
+class PasswordPolicy:
+    """The pool's password rules (AWS defaults: 8 characters, all four character classes)."""
+
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    temporary_password_validity_days: int = 7
+    history_size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaAttribute:
+    """One attribute declared in the pool schema (`custom:` names carry their prefix)."""
+
+    name: str
+    data_type: str = "String"
+    mutable: bool = True
+    required: bool = False
+    developer_only: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+
+
+@dataclass(slots=True)
+class AppClient:
+    """An app client; token validities are in seconds."""
+
+    id: str
+    pool_id: str
+    name: str
+    created: float
+    modified: float
+    secret: str | None = None
+    explicit_auth_flows: list[str] = field(default_factory=list)
+    read_attributes: list[str] | None = None
+    write_attributes: list[str] | None = None
+    access_token_validity: int = 3600
+    id_token_validity: int = 3600
+    refresh_token_validity: int = 30 * 86400
+    #: Units the validities were given in (`AccessToken`/`IdToken`/`RefreshToken` -> unit).
+    validity_units: dict[str, str] = field(default_factory=dict)
+    #: Which validities were given explicitly (echoed by DescribeUserPoolClient).
+    validity_given: list[str] = field(default_factory=list)
+    prevent_user_existence_errors: str = "LEGACY"
+    enable_token_revocation: bool = True
+    auth_session_validity: int = 3
+    #: Request members stored and echoed but not interpreted (OAuth settings and the like).
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class User:
+    """A user; `attributes` always holds `sub`."""
+
+    username: str
+    attributes: dict[str, str]
+    status: UserStatus
+    created: float
+    modified: float
+    enabled: bool = True
+    password_hash: str | None = None
+    #: When a temporary password stops working (FORCE_CHANGE_PASSWORD only).
+    password_expires: float | None = None
+    groups: list[str] = field(default_factory=list)
+    mfa_enabled: bool = False
+
+    @property
+    def sub(self) -> str:
+        """The immutable user id."""
+        return self.attributes["sub"]
+
+    def verified(self, attribute: str) -> bool:
+        """True if `email`/`phone_number` is present and marked verified."""
+        return attribute in self.attributes and self.attributes.get(f"{attribute}_verified") == "true"
+
+
+@dataclass(slots=True)
+class Group:
+    """A group in a pool."""
+
+    name: str
+    pool_id: str
+    created: float
+    modified: float
+    description: str | None = None
+    role_arn: str | None = None
+    precedence: int | None = None
+
+
+@dataclass(slots=True)
+class UserPool:
+    """A user pool and everything in it."""
+
+    id: str
+    name: str
+    arn: str
+    created: float
+    modified: float
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    #: Declared `custom:` / `dev:custom:` attributes, keyed by full name.
+    custom_attributes: dict[str, SchemaAttribute] = field(default_factory=dict)
+    #: Standard attributes the Schema configured (e.g. `email` required).
+    standard_attributes: dict[str, SchemaAttribute] = field(default_factory=dict)
+    username_attributes: list[str] = field(default_factory=list)
+    alias_attributes: list[str] = field(default_factory=list)
+    auto_verified_attributes: list[str] = field(default_factory=list)
+    #: `UsernameConfiguration.CaseSensitive`; None when not configured (then case-sensitive).
+    case_sensitive: bool | None = None
+    mfa_configuration: str = "OFF"
+    deletion_protection: str = "INACTIVE"
+    allow_admin_create_user_only: bool = False
+    unused_account_validity_days: int = 7
+    tags: dict[str, str] = field(default_factory=dict)
+    #: Request members stored and echoed but not interpreted (email/SMS configuration and the like).
+    settings: dict[str, Any] = field(default_factory=dict)
+    clients: dict[str, AppClient] = field(default_factory=dict)
+    #: Users keyed by `username_key(pool, username)`.
+    users: dict[str, User] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    keys: tokens.PoolKeys | None = None
+
+    def username_key(self, username: str) -> str:
+        """The key a username is stored under (case-folded in case-insensitive pools)."""
+        return username if self.case_sensitive is not False else username.casefold()
+
+
+@dataclass(slots=True)
+class IssuedCode:
+    """A code or temporary password the pool 'sent'; readable locally."""
+
+    pool_id: str
+    username: str
+    purpose: CodePurpose
+    code: str
+    issued: float
+    expires: float
+    medium: str | None = None
+    destination: str | None = None
+    attribute: str | None = None
+    used: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One change in the directory, for summaries."""
+
+    time: float
+    kind: EventKind
+    pool_id: str
+    subject: str
+    detail: str = ""
+
+    def describe(self) -> str:
+        """One line for a summary: `UserCreated alice in us-east-1_AbC123xyz (FORCE_CHANGE_PASSWORD)`."""
+        tail = f" ({self.detail})" if self.detail else ""
+        return f"{self.kind} {self.subject} in {self.pool_id}{tail}"
+
+
+@dataclass(slots=True)
+class AuthSession:
+    """One authentication: its refresh token and the `origin_jti` every token from it carries."""
+
+    origin_jti: str
+    pool_id: str
+    client_id: str
+    username: str
+    sub: str
+    auth_time: int
+    refresh_token: str
+    refresh_expires: float
+    revoked: bool = False
+
+
+@dataclass(slots=True)
+class Challenge:
+    """A pending auth challenge (NEW_PASSWORD_REQUIRED), addressed by its opaque Session."""
+
+    session: str
+    name: str
+    pool_id: str
+    client_id: str
+    username: str
+    sub: str
+    expires: float

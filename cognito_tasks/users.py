@@ -1,0 +1,184 @@
+"""User rules shared by several actions: usernames, aliases, passwords, secret hashes, code delivery.
+
+Choices where AWS is not documented [belief]:
+* Username messages: "Username should be an email." / "Username should be a phone number." in
+  email/phone-as-username pools; "Username cannot be of email format, since user pool is
+  configured for email alias." (and the phone_number variant) in alias pools.
+* A code goes to the auto-verified attribute the user has, email before phone; an invitation
+  goes to the DesiredDeliveryMediums (default SMS, falling back to EMAIL when there is no phone
+  number; nothing is sent when the user has neither).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from typing import Any
+
+from cognito_tasks import passwords
+from cognito_tasks.directory import UserDirectory
+from cognito_tasks.errors import (
+    AliasExistsException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UsernameExistsException,
+)
+from cognito_tasks.model import AppClient, CodePurpose, IssuedCode, User, UserPool, UserStatus
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PHONE = re.compile(r"^\+[0-9]{4,15}$")
+_DAY = 86400.0
+
+
+def looks_like(attribute: str, value: str) -> bool:
+    """True if `value` has the format of an email or a phone number."""
+    return bool((_EMAIL if attribute == "email" else _PHONE).match(value))
+
+
+def sign_in_name(pool: UserPool, username: str) -> str | None:
+    """For email/phone-as-username pools, the attribute `username` fills; else None. Checks the format."""
+    if not pool.username_attributes:
+        for attr in pool.alias_attributes:
+            if attr in ("email", "phone_number") and looks_like(attr, username):
+                kind = "email" if attr == "email" else "phone"
+                raise InvalidParameterException(
+                    f"Username cannot be of {kind} format, since user pool is configured for {attr} alias."
+                )
+        return None
+    for attr in pool.username_attributes:
+        if looks_like(attr, username):
+            return attr
+    if pool.username_attributes == ["phone_number"]:
+        raise InvalidParameterException("Username should be a phone number.")
+    if "phone_number" in pool.username_attributes:
+        raise InvalidParameterException("Username should be either an email or a phone number.")
+    raise InvalidParameterException("Username should be an email.")
+
+
+def ensure_new(pool: UserPool, username: str, attribute: str | None, message: str) -> None:
+    """UsernameExistsException if the username (or email/phone used as one) is taken."""
+    if pool.username_key(username) in pool.users:
+        raise UsernameExistsException(message)
+    if attribute is None:
+        return
+    wanted = username.casefold() if attribute == "email" else username
+    for user in pool.users.values():
+        value = user.attributes.get(attribute)
+        if value is not None and (value.casefold() if attribute == "email" else value) == wanted:
+            raise UsernameExistsException(message)
+
+
+def claim_aliases(
+    directory: UserDirectory, pool: UserPool, user: User | None, attributes: dict[str, str], *, force: bool
+) -> None:
+    """AliasExistsException if a verified email/phone alias in `attributes` belongs to another user.
+
+    With `force` (ForceAliasCreation) the alias moves: the other user's attribute becomes unverified.
+    """
+    for attr in ("email", "phone_number"):
+        if attr not in pool.alias_attributes or attributes.get(f"{attr}_verified") != "true":
+            continue
+        value = attributes.get(attr)
+        for other in pool.users.values():
+            if other is user or not other.verified(attr) or other.attributes.get(attr) != value:
+                continue
+            if not force:
+                raise AliasExistsException(f"An account with the given {attr} already exists.")
+            other.attributes[f"{attr}_verified"] = "false"
+
+
+def new_salt(directory: UserDirectory) -> bytes:
+    """A salt from the directory's stream."""
+    return directory.random_bytes(16)
+
+
+def set_password(
+    directory: UserDirectory, pool: UserPool, user: User, password: str, now: float, *, permanent: bool
+) -> None:
+    """Store a (checked) password; a temporary one puts the user in FORCE_CHANGE_PASSWORD."""
+    passwords.check(pool.password_policy, password)
+    user.password_hash = passwords.hash_password(password, new_salt(directory))
+    if permanent:
+        user.status = UserStatus.CONFIRMED
+        user.password_expires = None
+    else:
+        user.status = UserStatus.FORCE_CHANGE_PASSWORD
+        days = pool.password_policy.temporary_password_validity_days
+        user.password_expires = now + days * _DAY if days else None
+
+
+def secret_hash(client: AppClient, username: str) -> str:
+    """Base64 HMAC-SHA256(client secret, username + client id), what SECRET_HASH must be."""
+    mac = hmac.new((client.secret or "").encode(), (username + client.id).encode(), hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode()
+
+
+def check_secret_hash(client: AppClient, given: str | None, *usernames: str) -> None:
+    """NotAuthorizedException unless a client with a secret got a SECRET_HASH for one of `usernames`."""
+    if client.secret is None:
+        return
+    if not given:
+        raise NotAuthorizedException(
+            f"Client {client.id} is configured for secret but secret was not received"
+        )
+    if not any(hmac.compare_digest(given, secret_hash(client, name)) for name in usernames):
+        raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+
+
+def verification_target(pool: UserPool, user: User) -> tuple[str, str] | None:
+    """(attribute, medium) a sign-up code goes to, or None when nothing is auto-verified."""
+    for attr, medium in (("email", "EMAIL"), ("phone_number", "SMS")):
+        if attr in pool.auto_verified_attributes and user.attributes.get(attr):
+            return attr, medium
+    return None
+
+
+def recovery_target(user: User) -> tuple[str, str] | None:
+    """(attribute, medium) a reset code goes to: a verified email, else a verified phone number."""
+    for attr, medium in (("email", "EMAIL"), ("phone_number", "SMS")):
+        if user.verified(attr):
+            return attr, medium
+    return None
+
+
+def send_code(
+    directory: UserDirectory,
+    pool: UserPool,
+    user: User,
+    purpose: CodePurpose,
+    now: float,
+    target: tuple[str, str],
+) -> IssuedCode:
+    """Issue a code to `target` (attribute, medium)."""
+    attribute, medium = target
+    return directory.issue_code(pool, user, purpose, now, medium=medium, attribute=attribute)
+
+
+def invitation_target(request: dict[str, Any], attributes: dict[str, str]) -> tuple[str | None, str | None]:
+    """(medium, attribute) AdminCreateUser's invitation goes to; InvalidParameterException if impossible."""
+    mediums = request.get("DesiredDeliveryMediums")
+    wanted = {"EMAIL": "email", "SMS": "phone_number"}
+    if mediums:
+        if any(not attributes.get(wanted[m]) for m in mediums):
+            raise InvalidParameterException("User has no attribute matching desired delivery mediums")
+        medium = "SMS" if "SMS" in mediums else "EMAIL"
+        return medium, wanted[medium]
+    if attributes.get("phone_number"):
+        return "SMS", "phone_number"
+    if attributes.get("email"):
+        return "EMAIL", "email"
+    return None, None
+
+
+def invite(
+    directory: UserDirectory, pool: UserPool, user: User, password: str, now: float, request: dict[str, Any]
+) -> IssuedCode:
+    """Record the invitation (the temporary password) AdminCreateUser sends; suppressed ones too."""
+    medium, attribute = invitation_target(request, user.attributes)
+    if request.get("MessageAction") == "SUPPRESS":
+        medium = None
+    return directory.issue_code(
+        pool, user, CodePurpose.INVITATION, now, code=password, medium=medium, attribute=attribute
+    )
