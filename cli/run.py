@@ -177,6 +177,11 @@ def run(
         machine = runner.load(file)
         if uses_cognito(machine) or config.users is not None:
             attach_cognito(runner, config.users)
+        since = (
+            (len(runner.directory.events), len(runner.directory.codes))
+            if runner.directory is not None
+            else (0, 0)
+        )
         started = time.perf_counter()
         if view is not None:
             with view:
@@ -197,7 +202,7 @@ def run(
     if text_mode:
         _summary(app, result, elapsed)
         if runner.directory is not None:
-            _directory_summary(app, runner.directory)
+            _directory_summary(app, runner.directory, since)
     elif result.status == "SUCCEEDED":
         click.echo(json.dumps(result.output, ensure_ascii=False))
     else:
@@ -275,17 +280,19 @@ def _prompter(app: App, view: Any) -> Any:
     return on_wait
 
 
-def _directory_summary(app: App, directory: Any) -> None:
-    """What the workflow did to the Cognito user directory, and the codes it issued."""
-    events = getattr(directory, "events", [])
-    codes = getattr(directory, "codes", [])
+def _directory_summary(app: App, directory: Any, since: tuple[int, int]) -> None:
+    """What this run did to the Cognito user directory, and the codes it issued (no email is sent)."""
+    events = directory.events[since[0] :]
+    codes = directory.codes[since[1] :]
     if not events and not codes:
         return
     app.out.print("[bold]user directory[/]")
     for event in events:
-        app.out.print(f"  {event}", highlight=False)
+        app.out.print(f"  {event.describe()}", highlight=False)
     for code in codes:
-        app.out.print(f"  code {code}", highlight=False)
+        app.out.print(
+            f"  code for {code.username} ({code.purpose.value}): [bold]{code.code}[/]", highlight=False
+        )
 
 
 class _LiveView:
