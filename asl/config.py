@@ -8,6 +8,7 @@ region = "us-east-1"
 account = "123456789012"
 payload_limit = 262144           # bytes; 0 = no limit
 users = "users.json"             # Cognito user directory, loaded and saved back atomically
+save_users = true                # false: leave the users file unchanged (a shared fixture)
 mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, unchanged
 test_case = "HappyPath"
 
@@ -43,6 +44,8 @@ class Config:
     account: str = "123456789012"
     payload_limit: int = 256 * 1024
     users: Path | None = None
+    #: Write the user directory back after a run (false keeps a shared fixture file unchanged).
+    save_users: bool = True
     mock_config: Path | None = None
     test_case: str | None = None
     handlers: dict[str, str] = field(default_factory=dict)
@@ -56,12 +59,13 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "account": str,
     "payload_limit": int,
     "users": str,
+    "save_users": bool,
     "mock_config": str,
     "test_case": str,
     "handlers": dict,
     "state_machines": dict,
 }
-_EXPECTED = {str: "a string", int: "a non-negative integer", dict: "a table"}
+_EXPECTED = {str: "a string", int: "a non-negative integer", dict: "a table", bool: "true or false"}
 
 
 def find_config(workflow: Path) -> Path | None:
@@ -103,14 +107,11 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
         if key not in _KEYS:
             raise ConfigError(f"{where}: unknown key {key!r}; known keys: {', '.join(_KEYS)}")
         expected = _KEYS[key]
-        if (
-            not isinstance(value, expected)
-            or isinstance(value, bool)
-            or (isinstance(value, int) and value < 0)
-        ):
+        wrong_bool = isinstance(value, bool) and expected is not bool
+        if not isinstance(value, expected) or wrong_bool or (type(value) is int and value < 0):
             raise ConfigError(f"{where}: {key} must be {_EXPECTED[expected]}, got {value!r}")  # type: ignore[index]
     config = Config(source=source, root=base)
-    for key in ("region", "account", "test_case"):
+    for key in ("region", "account", "test_case", "save_users"):
         if key in data:
             setattr(config, key, data[key])
     if "payload_limit" in data:

@@ -191,7 +191,7 @@ def run(
         else:
             result = machine.run_sync(execution_input, real_time=real_time, execution_name=execution_name)
         elapsed = time.perf_counter() - started
-        if runner.directory is not None and config.users is not None:
+        if runner.directory is not None and config.users is not None and config.save_users:
             from cognito_tasks import persist
 
             persist.save(runner.directory, config.users)

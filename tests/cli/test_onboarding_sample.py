@@ -140,3 +140,14 @@ def test_onboarding_through_the_python_api() -> None:
         types.count("TaskSucceeded") == 8
     )  # CreateUser, SetProfile, 2 x (EnsureGroup, AddUserToGroup), SignIn, ChooseNewPassword
     assert "MapIterationSucceeded" in types
+
+
+def test_save_users_false_keeps_the_directory_file(tmp_path: Path) -> None:
+    users = init_directory(tmp_path)
+    before = users.read_bytes()
+    (tmp_path / "asl.toml").write_text(f'users = "{users.name}"\nsave_users = false\n')
+    flow = tmp_path / "workflow.json"
+    flow.write_text((SAMPLE / "workflow.json").read_text())
+    result = CliRunner().invoke(cli, ["run", str(flow), "--input", f"file://{SAMPLE / 'input.json'}"])
+    assert result.exit_code == 0, result.output
+    assert users.read_bytes() == before
