@@ -109,7 +109,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 @click.option(
     "--users",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Cognito user directory JSON: loaded before the run, written back atomically after it.",
+    help="Cognito user directory JSON: loaded before the run, written back atomically after it (even when asl.toml says save_users = false).",
 )
 @click.option(
     "--prompt/--no-prompt",
@@ -240,6 +240,7 @@ def _override(
         config.mock_config = mock_config.resolve()
     if users is not None:
         config.users = users.resolve()
+        config.save_users = True
     config.handlers.update(handlers)
     config.state_machines.update({name: Path(path).resolve() for name, path in machines.items()})
 
