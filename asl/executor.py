@@ -16,7 +16,7 @@ import anyio
 from asl import io
 from asl.clock import Clock
 from asl.errors import AslError, DataLimitExceeded, StatesError, TaskFailed
-from asl.history import History, Payload, dumps, payload_details
+from asl.history import History, Lane, Payload, dumps, payload_details
 from asl.model import Catcher, Expr, Machine, QueryLanguage, State, StateType
 from asl.paths import UNSET, Scope
 from asl.resources import TaskContext, TaskRegistry
@@ -74,7 +74,7 @@ class Frame:
     """What one running machine (top level, branch or iteration) carries: variables and its history."""
 
     variables: dict[str, Any]
-    history: History
+    history: Lane
     map_item: dict[str, Any] | None = None
 
 
@@ -269,7 +269,7 @@ class Execution:
             history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra)
             return outcome.next, outcome.output
 
-    def scope_error(self, err: StatesError, state: State, entered_id: int, history: History) -> None:
+    def scope_error(self, err: StatesError, state: State, entered_id: int, history: Lane) -> None:
         """Prefix state-scoped causes as AWS does, and record EvaluationFailed for JSONata errors."""
         if not err.state_scoped or err.scoped_to is not None:
             return

@@ -141,12 +141,19 @@ class History:
         return event_id
 
     def add_state(
-        self, event_type: str, name: str, key: str, payload: Payload, extra: dict[str, Any] | None = None
+        self,
+        event_type: str,
+        name: str,
+        key: str,
+        payload: Payload,
+        extra: dict[str, Any] | None = None,
+        previous: int | None = None,
     ) -> int:
         """Record a state entered/exited event (the hot path: details stay compact)."""
         event_id = len(self._events) + 1
         details = StateDetails(name, key, payload, extra)
-        self._events.append((event_type, event_id - 1, self.clock.now(), details))
+        prev = previous if previous is not None else event_id - 1
+        self._events.append((event_type, prev, self.clock.now(), details))
         if self.listeners:
             as_dict = details.as_dict()
             for listener in self.listeners:
@@ -174,6 +181,40 @@ class History:
                 event[_detail_key(event_type)] = _materialise(details)
             out.append(event)
         return out
+
+
+class Lane:
+    """One thread of causality in a history: each event's `previousEventId` is the lane's last event.
+
+    The top level is one lane; each Parallel branch and Map iteration gets its own, starting at the
+    event that started it, so `previousEventId` follows causes (as AWS records it), not interleaving.
+    """
+
+    __slots__ = ("history", "last")
+
+    def __init__(self, history: History, last: int) -> None:
+        self.history = history
+        self.last = last
+
+    def add(self, event_type: str, details: dict[str, Any] | None = None) -> int:
+        """Record an event caused by this lane's last one."""
+        self.last = self.history.add(event_type, details, previous=self.last)
+        return self.last
+
+    def add_state(
+        self, event_type: str, name: str, key: str, payload: Payload, extra: dict[str, Any] | None = None
+    ) -> int:
+        """Record a state entered/exited event caused by this lane's last one."""
+        self.last = self.history.add_state(event_type, name, key, payload, extra, previous=self.last)
+        return self.last
+
+    def fork(self) -> Lane:
+        """A new lane starting at this lane's last event (a branch or an iteration)."""
+        return Lane(self.history, self.last)
+
+    def join(self) -> None:
+        """Continue after concurrent lanes: from the latest event of the whole history."""
+        self.last = len(self.history)
 
 
 def payload_details(name: str | None, key: str, value: Any) -> dict[str, Any]:

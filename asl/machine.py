@@ -14,7 +14,7 @@ import anyio
 from asl.clock import Clock, RealClock, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution, ExecutionTimedOut, Frame, Settings
-from asl.history import Payload, dumps, payload_details
+from asl.history import Lane, Payload, dumps, payload_details
 from asl.model import Definition, Machine, MapState, ParallelState, TaskState
 from asl.parse import load_definition
 from asl.resources import TaskRegistry
@@ -199,7 +199,8 @@ class StateMachine:
     async def _finish(self, execution: Execution) -> ExecutionResult:
         history = execution.history
         timeout = self.definition.machine.timeout_seconds
-        frame = Frame({}, history)
+        lane = Lane(history, len(history))
+        frame = Frame({}, lane)
         result = ExecutionResult(
             "RUNNING", execution_arn=execution.arn, start_time=execution.start_time, _execution=execution
         )
@@ -219,16 +220,16 @@ class StateMachine:
                 details["error"] = result.error
             if result.cause is not None:
                 details["cause"] = result.cause
-            history.add("ExecutionFailed", details)
+            lane.add("ExecutionFailed", details)
         except (ExecutionTimedOut, TimeoutError):
             result.status = "TIMED_OUT"
             result.error = "States.Timeout"
             result.cause = f"The execution timed out after {timeout:g} seconds."
-            history.add("ExecutionTimedOut", {"error": result.error, "cause": result.cause})
+            lane.add("ExecutionTimedOut", {"error": result.error, "cause": result.cause})
         else:
             result.status = "SUCCEEDED"
             result.output = output
-            history.add("ExecutionSucceeded", payload_details(None, "output", output))
+            lane.add("ExecutionSucceeded", payload_details(None, "output", output))
         result.transitions = execution.transitions
         result.stop_time = execution.clock.now()
         return result

@@ -17,7 +17,7 @@ from asl import io
 from asl.choice import is_number
 from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
 from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now
-from asl.history import History
+from asl.history import History, Lane
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
 
@@ -137,17 +137,17 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
     async def iteration(index: int) -> None:
         nonlocal failed_count
         item = items[index]
-        child_history = History(ex.clock) if state.distributed else history
+        lane = Lane(History(ex.clock), 0) if state.distributed else history.fork()
         if not state.distributed:
-            history.add("MapIterationStarted", {"name": state.name, "index": index})
+            lane.add("MapIterationStarted", {"name": state.name, "index": index})
         try:
             item_input = _item_input(state, selector_input, item, index, scope)
             # Distributed Map children are separate executions: they cannot read the parent's variables.
-            child = Frame({} if state.distributed else dict(frame.variables), child_history)
+            child = Frame({} if state.distributed else dict(frame.variables), lane)
             results[index] = await ex.run_machine(state.processor, item_input, child)
         except StatesError as err:
             if not state.distributed:
-                history.add("MapIterationFailed", {"name": state.name, "index": index})
+                lane.add("MapIterationFailed", {"name": state.name, "index": index})
             failed_count += 1
             if tolerant:
                 results[index] = {"Error": err.error, "Cause": err.cause}
@@ -166,7 +166,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             stop()
             return
         if not state.distributed:
-            history.add("MapIterationSucceeded", {"name": state.name, "index": index})
+            lane.add("MapIterationSucceeded", {"name": state.name, "index": index})
 
     async def worker() -> None:
         nonlocal next_index
@@ -186,6 +186,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             stop = tg.cancel_scope.cancel
             for _ in range(min(limit, len(items))):
                 tg.start_soon(worker)
+    history.join()
     if failures:
         err = failures[0]
         if state.distributed and isinstance(err, StatesError):

@@ -21,8 +21,9 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
     if all(branch.never_waits for branch in state.branches):
         for index, branch in enumerate(state.branches):
             results[index] = run_now(
-                ex.run_machine(branch, branch_input, Frame(dict(frame.variables), frame.history))
+                ex.run_machine(branch, branch_input, Frame(dict(frame.variables), frame.history.fork()))
             )
+        frame.history.join()
         frame.history.add("ParallelStateSucceeded")
         return Outcome(finish(state, raw, results, scope), state.next, result=results)
 
@@ -30,7 +31,7 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
         for index, branch in enumerate(state.branches):
 
             async def run_branch(index: int = index, branch: Any = branch) -> None:
-                child = Frame(dict(frame.variables), frame.history)
+                child = Frame(dict(frame.variables), frame.history.fork())
                 try:
                     results[index] = await ex.run_machine(branch, branch_input, child)
                 except (StatesError, ExecutionTimedOut) as err:
@@ -40,6 +41,8 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
 
             tg.start_soon(run_branch)
     if failures:
+        frame.history.join()
         raise failures[0]
+    frame.history.join()
     frame.history.add("ParallelStateSucceeded")
     return Outcome(finish(state, raw, results, scope), state.next, result=results)

@@ -227,3 +227,34 @@ def test_execution_timeout_cancels_branches() -> None:
     assert (result.status, result.error) == ("TIMED_OUT", "States.Timeout")
     assert result.event_types[-1] == "ExecutionTimedOut"
     assert clock.now() == 10
+
+
+def test_previous_event_ids_follow_each_branch() -> None:
+    tracker = Tracker(delay=0.001)
+    branches = [
+        branch(("A1", {"Type": "Task", "Resource": ARN}), ("A2", {"Type": "Pass"})),
+        branch(("B1", {"Type": "Task", "Resource": ARN})),
+    ]
+    registry = TaskRegistry()
+
+    async def handler(payload: Any, ctx: TaskContext) -> Any:
+        return await tracker(1, ctx)
+
+    registry.register(ARN, handler)
+    events = StateMachine(parallel_machine(branches), registry=registry).run_sync({}).history
+    by_id = {e["id"]: e for e in events}
+    started = next(e["id"] for e in events if e["type"] == "ParallelStateStarted")
+    firsts = [e for e in events if e["type"] == "TaskStateEntered"]
+    assert [e["previousEventId"] for e in firsts] == [started, started]
+    follows = {
+        "TaskScheduled": "TaskStateEntered",
+        "TaskStarted": "TaskScheduled",
+        "TaskSucceeded": "TaskStarted",
+    }
+    for event in events:
+        if event["type"] in follows:
+            assert by_id[event["previousEventId"]]["type"] == follows[event["type"]]
+    a2 = next(e for e in events if e["type"] == "PassStateEntered")
+    assert by_id[a2["previousEventId"]]["stateExitedEventDetails"]["name"] == "A1"
+    succeeded = next(e for e in events if e["type"] == "ParallelStateSucceeded")
+    assert succeeded["previousEventId"] == succeeded["id"] - 1
