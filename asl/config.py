@@ -10,6 +10,7 @@ payload_limit = 262144           # bytes; 0 = no limit
 users = "users.json"             # Cognito user directory, loaded and saved back atomically
 save_users = true                # false: leave the users file unchanged (a shared fixture)
 mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, unchanged
+s3_root = "s3"                   # stands in for S3: s3://bucket/key is s3/bucket/key (Distributed Map)
 test_case = "HappyPath"
 
 [handlers]                       # resource ARN, Lambda function name or activity ARN -> "module:function"
@@ -47,6 +48,8 @@ class Config:
     #: Write the user directory back after a run (false keeps a shared fixture file unchanged).
     save_users: bool = True
     mock_config: Path | None = None
+    #: The folder standing in for S3 in Distributed Map's ItemReader/ResultWriter.
+    s3_root: Path | None = None
     test_case: str | None = None
     handlers: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, Path] = field(default_factory=dict)
@@ -61,6 +64,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "users": str,
     "save_users": bool,
     "mock_config": str,
+    "s3_root": str,
     "test_case": str,
     "handlers": dict,
     "state_machines": dict,
@@ -116,7 +120,7 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
             setattr(config, key, data[key])
     if "payload_limit" in data:
         config.payload_limit = data["payload_limit"]
-    for key in ("users", "mock_config"):
+    for key in ("users", "mock_config", "s3_root"):
         if key in data:
             setattr(config, key, (base / data[key]).resolve())
     for name, target in data.get("handlers", {}).items():

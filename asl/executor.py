@@ -7,6 +7,7 @@ iterations call `run_machine` for their own sub-machines inside anyio task group
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -103,6 +104,8 @@ class Settings:
     payload_limit: int = 256 * 1024
     rng: random.Random = field(default_factory=random.Random)
     deadline: float | None = None
+    #: The local folder standing in for S3 (Distributed Map's ItemReader and ResultWriter).
+    s3_root: Path | None = None
     #: Mocked task handlers by state name (they win over the registry).
     mocks: dict[str, Any] = field(default_factory=dict)
     #: Called as `await on_wait(execution, state name, payload, token)` when a `.waitForTaskToken` task

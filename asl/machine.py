@@ -68,6 +68,7 @@ class StateMachine:
         source: Source | None = None,
         mocks: dict[str, Any] | None = None,
         on_wait: Any = None,
+        s3_root: Path | None = None,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -81,6 +82,8 @@ class StateMachine:
         self.mocks: dict[str, Any] = dict(mocks or {})
         #: Completes `.waitForTaskToken` tasks that have no handler (the CLI's approval prompt).
         self.on_wait: Any = on_wait
+        #: The local folder standing in for S3 (`<s3_root>/<bucket>/<key>`).
+        self.s3_root = s3_root
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
@@ -182,6 +185,7 @@ class StateMachine:
             deadline=clock.now() + timeout if timeout and not isinstance(clock, RealClock) else None,
             mocks=self.mocks,
             on_wait=self.on_wait,
+            s3_root=self.s3_root,
         )
         execution = Execution(self.definition.machine, input, settings)
         if on_event is not None:

@@ -50,6 +50,7 @@ class Runner:
             account=self.config.account,
             payload_limit=self.config.payload_limit,
             on_wait=self.on_wait,
+            s3_root=self.config.s3_root,
         )
         if self.mock_data is not None and self.config.test_case:
             top = not self.machines

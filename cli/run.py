@@ -107,6 +107,11 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 )
 @click.option("--test-case", help="The test case of the mock file to use.")
 @click.option(
+    "--s3-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder standing in for S3 in Distributed Map's ItemReader/ResultWriter: s3://bucket/key is DIR/bucket/key.",
+)
+@click.option(
     "--users",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Cognito user directory JSON: loaded before the run, written back atomically after it (even when asl.toml says save_users = false).",
@@ -133,6 +138,7 @@ def run(
     state_machines: tuple[str, ...],
     mock_config: Path | None,
     test_case: str | None,
+    s3_root: Path | None,
     users: Path | None,
     prompt: bool | None,
 ) -> None:
@@ -173,6 +179,8 @@ def run(
             extra_handlers,
             extra_machines,
         )
+        if s3_root is not None:
+            config.s3_root = s3_root.resolve()
         runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
         machine = runner.load(file)
         if uses_cognito(machine) or config.users is not None:

@@ -20,6 +20,7 @@ from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, r
 from asl.history import History, Lane
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
+from asl.states import map_io
 
 #: AWS runs at most this many inline Map iterations at once.
 INLINE_CONCURRENCY = 40
@@ -107,7 +108,20 @@ def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
 
 async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Map state."""
-    selector_input, items = _items(state, raw, scope)
+    if "ItemReader" in state.extra:
+        selector_input = (
+            raw if state.query_language is QueryLanguage.JSONATA else io.effective_input(state, raw, scope)
+        )
+        reader_scope = Scope(selector_input, scope.context, scope.variables)
+        items = map_io.read_items(
+            state.extra["ItemReader"], reader_scope, state.query_language, ex.settings.s3_root
+        )
+    else:
+        selector_input, items = _items(state, raw, scope)
+    if "ItemBatcher" in state.extra:
+        items = map_io.batch(
+            items, state.extra["ItemBatcher"], Scope(selector_input, scope.context, scope.variables)
+        )
     history = frame.history
     history.add("MapStateStarted", {"length": len(items)})
     read = Scope(selector_input, scope.context, scope.variables)
@@ -125,6 +139,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
     tolerant = tolerated_count is not None or tolerated_pct is not None
     limit = int(max_concurrency or 0) or INLINE_CONCURRENCY
     results: list[Any] = [None] * len(items)
+    failed_indexes: set[int] = set()
     failures: list[StatesError | ExecutionTimedOut] = []
     failed_count = 0
     next_index = 0
@@ -149,6 +164,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             if not state.distributed:
                 lane.add("MapIterationFailed", {"name": state.name, "index": index})
             failed_count += 1
+            failed_indexes.add(index)
             if tolerant:
                 results[index] = {"Error": err.error, "Cause": err.cause}
                 if not threshold_exceeded():
@@ -194,8 +210,21 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
         raise err
     if state.distributed:
         history.add("MapRunSucceeded")
+    output: Any = results
+    if "ResultWriter" in state.extra:
+        map_run_arn = f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"
+        writer_scope = Scope(selector_input, scope.context, scope.variables)
+        output = map_io.write_results(
+            state.extra["ResultWriter"],
+            writer_scope,
+            state.query_language,
+            ex.settings.s3_root,
+            map_run_arn,
+            results,
+            failed_indexes,
+        )
     history.add("MapStateSucceeded")
-    return Outcome(finish(state, raw, results, scope), state.next, result=results)
+    return Outcome(finish(state, raw, output, scope), state.next, result=output)
 
 
 def _item_input(state: MapState, selector_input: Any, item: Any, index: int, scope: Scope) -> Any:
