@@ -1,0 +1,133 @@
+"""`asl graph FILE`: draw a workflow as Mermaid, DOT or SVG, optionally with an execution's path."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.app import EXIT_FAILED, EXIT_USAGE, App, pass_app
+
+NO_GRAPHVIZ = (
+    "--format svg needs Graphviz's 'dot' program, which is not installed (or not on PATH). "
+    "Install Graphviz (apt install graphviz, brew install graphviz, ...) or use --format dot or --format mermaid."
+)
+
+HELP = (
+    "Draw the state machine in FILE: states, transitions, Choice rules, Catches, Parallel branches and Map "
+    "processors.\n\n"
+    "\b\nExamples:\n"
+    "  asl graph samples/hello/workflow.json\n"
+    "  asl graph workflow.json --format svg --out workflow.svg\n"
+    "  asl run workflow.json --history run.json; asl graph workflow.json --execution run.json\n"
+)
+
+
+@click.command(
+    help=HELP,
+    epilog="Exit codes: 0 the diagram was written; 1 Graphviz failed to render SVG; "
+    "2 the definition, the history or the command line is invalid, or Graphviz is missing for --format svg.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+    help="mermaid: a flowchart to paste into GitHub markdown; dot: Graphviz source; svg: rendered by Graphviz's dot.",
+)
+@click.option(
+    "--execution",
+    "history_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="HISTORY",
+    help="Highlight the path of this execution: a history as `asl run --history` or "
+    "`aws stepfunctions get-execution-history` writes it.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the diagram to this file instead of stdout.",
+)
+@pass_app
+def graph(app: App, file: Path, output_format: str, history_path: Path | None, out_path: Path | None) -> None:
+    """Draw the state machine in FILE (the `asl graph` command)."""
+    from asl.errors import AslError
+    from asl.graph import build_graph, execution_path, history_events, to_dot, to_mermaid
+    from asl.parse import load_definition
+    from asl.source import read_source
+
+    if not file.exists():
+        app.abort(f"{file}: no such file", EXIT_USAGE)
+    if output_format == "svg" and shutil.which("dot") is None:
+        app.abort(NO_GRAPHVIZ, EXIT_USAGE)
+    try:
+        raw, source = read_source(file)
+        diagram = build_graph(load_definition(raw, source))
+    except AslError as exc:
+        app.abort(str(exc), EXIT_USAGE)
+    highlight = None
+    if history_path is not None:
+        try:
+            highlight = execution_path(diagram, history_events(_read_history(history_path)))
+        except AslError as exc:
+            app.abort(f"{history_path}: {exc}", EXIT_USAGE)
+    if output_format == "mermaid":
+        text = to_mermaid(diagram, highlight)
+    else:
+        text = to_dot(diagram, highlight)
+        if output_format == "svg":
+            text = _svg(app, text)
+    if out_path is None:
+        click.echo(text, nl=False)
+    else:
+        from cli.run import write_atomically
+
+        try:
+            write_atomically(out_path, text)
+        except OSError as exc:
+            app.abort(f"cannot write {out_path}: {exc.strerror or exc}", EXIT_USAGE)
+
+
+def _read_history(path: Path) -> Any:
+    """The parsed history file; bad JSON is reported with its line and column."""
+    from asl.errors import InputError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"cannot read the execution history: {reason}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the execution history is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+
+
+def _svg(app: App, dot_source: str) -> str:
+    """Render DOT to SVG with Graphviz's `dot -Tsvg`."""
+    executable = shutil.which("dot")
+    if executable is None:
+        app.abort(NO_GRAPHVIZ, EXIT_USAGE)
+    try:
+        done = subprocess.run(
+            [executable, "-Tsvg"],
+            input=dot_source,
+            capture_output=True,
+            encoding="utf-8",
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        app.abort(f"Graphviz could not render the diagram: {exc}", EXIT_FAILED)
+    if done.returncode != 0:
+        app.abort(f"Graphviz failed (exit {done.returncode}): {done.stderr.strip()}", EXIT_FAILED)
+    return done.stdout
