@@ -65,7 +65,7 @@ def cognito() -> None:
       asl cognito import-csv --users users.json --pool POOL_ID FILE.csv
 
     Exit codes: 0 success; 2 a missing or unreadable file, an unknown pool, or a bad CSV.
-    """  # noqa: D301
+    """
 
 
 @cognito.command("init")

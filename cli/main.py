@@ -34,7 +34,7 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="asl-runner", prog_name="asl")
 def cli() -> None:
-    r"""Run, test and validate AWS Step Functions workflows locally.
+    """Run, test and validate AWS Step Functions workflows locally.
 
     \b
     Exit codes: 0 success; 1 the execution failed or the check found errors;

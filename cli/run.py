@@ -142,7 +142,7 @@ def run(
     users: Path | None,
     prompt: bool | None,
 ) -> None:
-    r"""Run the workflow in FILE locally, exactly as AWS Step Functions would.
+    """Run the workflow in FILE locally, exactly as AWS Step Functions would.
 
     \b
     Examples:

@@ -189,3 +189,12 @@ def test_ctrl_c_aborts_and_still_writes_history(tmp_path: Path) -> None:
     assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
     types = [e["type"] for e in json.loads(history.read_text())["events"]]
     assert types == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
+
+
+def test_help_keeps_examples_on_their_own_lines() -> None:
+    result = CliRunner().invoke(cli, ["run", "--help"])
+    lines = result.output.splitlines()
+    assert '    asl run samples/hello/workflow.json --input \'{"name": "Ada", "age": 36}\'' in [
+        line.rstrip() for line in lines
+    ]
+    assert "\\b" not in result.output
