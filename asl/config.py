@@ -7,6 +7,7 @@ directory of the file they were read from.
 region = "us-east-1"
 account = "123456789012"
 payload_limit = 262144           # bytes; 0 = no limit
+history_limit = 25000            # events per execution, AWS's quota; 0 = no limit
 users = "users.json"             # Cognito user directory, loaded and saved back atomically
 save_users = true                # false: leave the users file unchanged (a shared fixture)
 mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, unchanged
@@ -44,6 +45,7 @@ class Config:
     region: str = "us-east-1"
     account: str = "123456789012"
     payload_limit: int = 256 * 1024
+    history_limit: int = 25_000
     users: Path | None = None
     #: Write the user directory back after a run (false keeps a shared fixture file unchanged).
     save_users: bool = True
@@ -61,6 +63,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "region": str,
     "account": str,
     "payload_limit": int,
+    "history_limit": int,
     "users": str,
     "save_users": bool,
     "mock_config": str,
@@ -118,8 +121,9 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
     for key in ("region", "account", "test_case", "save_users"):
         if key in data:
             setattr(config, key, data[key])
-    if "payload_limit" in data:
-        config.payload_limit = data["payload_limit"]
+    for key in ("payload_limit", "history_limit"):
+        if key in data:
+            setattr(config, key, data[key])
     for key in ("users", "mock_config", "s3_root"):
         if key in data:
             setattr(config, key, (base / data[key]).resolve())

@@ -7,9 +7,9 @@ iterations call `run_machine` for their own sub-machines inside anyio task group
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -102,6 +102,7 @@ class Settings:
     execution_name: str = "execution"
     role_arn: str = ""
     payload_limit: int = 256 * 1024
+    history_limit: int = 25_000
     rng: random.Random = field(default_factory=random.Random)
     deadline: float | None = None
     #: The local folder standing in for S3 (Distributed Map's ItemReader and ResultWriter).
@@ -121,7 +122,7 @@ class Execution:
         self.input = input
         self.settings = settings
         self.clock = settings.clock
-        self.history = History(settings.clock)
+        self.history = History(settings.clock, settings.history_limit)
         self.transitions = 0
         self.start_time = self.clock.now()
         s = settings

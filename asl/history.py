@@ -125,8 +125,10 @@ def _materialise(value: Any) -> Any:
 class History:
     """The events of one execution, in order; ids start at 1."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, limit: int = 0) -> None:
         self.clock = clock
+        #: AWS fails an execution whose history would pass 25,000 events; 0 = no limit.
+        self.limit = limit
         self._events: list[tuple[str, int, float, dict[str, Any] | StateDetails | None]] = []
         #: Called as listener(event_type, details) after each event (the CLI's live view).
         self.listeners: list[Callable[[str, dict[str, Any] | None], None]] = []
@@ -134,6 +136,8 @@ class History:
     def add(self, event_type: str, details: dict[str, Any] | None = None, previous: int | None = None) -> int:
         """Record an event; return its id. `previous` defaults to the event just before."""
         event_id = len(self._events) + 1
+        if self.limit and event_id > self.limit:
+            self._over_limit()
         prev = previous if previous is not None else event_id - 1
         self._events.append((event_type, prev, self.clock.now(), details))
         for listener in self.listeners:
@@ -151,6 +155,8 @@ class History:
     ) -> int:
         """Record a state entered/exited event (the hot path: details stay compact)."""
         event_id = len(self._events) + 1
+        if self.limit and event_id > self.limit:
+            self._over_limit()
         details = StateDetails(name, key, payload, extra)
         prev = previous if previous is not None else event_id - 1
         self._events.append((event_type, prev, self.clock.now(), details))
@@ -159,6 +165,16 @@ class History:
             for listener in self.listeners:
                 listener(event_type, as_dict)
         return event_id
+
+    def _over_limit(self) -> None:
+        from asl.errors import StatesRuntime
+
+        limit, self.limit = self.limit, 0  # the failure itself must still be recorded
+        raise StatesRuntime(
+            f"The execution reached the limit of {limit} history events, as AWS's quota for a Standard "
+            "execution does: use a Distributed Map for large item sets, or raise the limit "
+            "(--history-limit, or StateMachine(history_limit=...); 0 = none) to run it locally anyway."
+        )
 
     def __len__(self) -> int:
         return len(self._events)

@@ -23,6 +23,9 @@ from asl.source import Source, read_source
 #: Called with (event type, details) as each history event is recorded.
 Listener = Callable[[str, dict[str, Any] | None], None]
 
+#: AWS's quota of history events for one Standard execution.
+HISTORY_LIMIT = 25_000
+
 #: AWS's maximum size of a state's input or output, in bytes.
 PAYLOAD_LIMIT = 256 * 1024
 
@@ -65,6 +68,7 @@ class StateMachine:
         region: str = "us-east-1",
         account: str = "123456789012",
         payload_limit: int = PAYLOAD_LIMIT,
+        history_limit: int = HISTORY_LIMIT,
         source: Source | None = None,
         mocks: dict[str, Any] | None = None,
         on_wait: Any = None,
@@ -78,6 +82,7 @@ class StateMachine:
         self.region = region
         self.account = account
         self.payload_limit = payload_limit
+        self.history_limit = history_limit
         #: Mocked task handlers by state name (see `asl.mocks`); they win over the registry.
         self.mocks: dict[str, Any] = dict(mocks or {})
         #: Completes `.waitForTaskToken` tasks that have no handler (the CLI's approval prompt).
@@ -149,6 +154,7 @@ class StateMachine:
         try:
             result: ExecutionResult = anyio.run(self._finish, execution)
         except KeyboardInterrupt:
+            execution.history.limit = 0
             execution.history.add("ExecutionAborted", {})
             return ExecutionResult(
                 "ABORTED",
@@ -181,6 +187,7 @@ class StateMachine:
             state_machine_name=self.name,
             execution_name=name or str(uuid.uuid4()),
             payload_limit=self.payload_limit,
+            history_limit=self.history_limit,
             rng=random.Random(seed),
             deadline=clock.now() + timeout if timeout and not isinstance(clock, RealClock) else None,
             mocks=self.mocks,
@@ -215,6 +222,7 @@ class StateMachine:
             else:
                 output = await execution.run_machine(execution.machine, execution.input, frame)
         except StatesError as err:
+            history.limit = 0  # the closing event is always recorded
             result.status = "FAILED"
             result.error = err.error or None
             result.cause = err.cause
@@ -226,11 +234,13 @@ class StateMachine:
                 details["cause"] = result.cause
             lane.add("ExecutionFailed", details)
         except (ExecutionTimedOut, TimeoutError):
+            history.limit = 0
             result.status = "TIMED_OUT"
             result.error = "States.Timeout"
             result.cause = f"The execution timed out after {timeout:g} seconds."
             lane.add("ExecutionTimedOut", {"error": result.error, "cause": result.cause})
         else:
+            history.limit = 0
             result.status = "SUCCEEDED"
             result.output = output
             lane.add("ExecutionSucceeded", payload_details(None, "output", output))

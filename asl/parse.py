@@ -171,7 +171,7 @@ class _Parser:
             state = self.state(name, state_raw, state_pointer, language)
             if state is not None:
                 states[name] = state
-        if start_at and start_at not in states_raw:
+        if isinstance(raw.get("StartAt"), str) and start_at not in states_raw:
             self.problem(
                 f"{pointer}/StartAt",
                 f"StartAt names {start_at!r}, which is not a state here; states: {', '.join(states_raw)}",
@@ -227,7 +227,7 @@ class _Parser:
             self.problem(pointer, "a state must be a JSON object")
             return None
         type_ = raw.get("Type")
-        if type_ not in ALLOWED:
+        if not isinstance(type_, str) or type_ not in ALLOWED:
             self.problem(
                 f"{pointer}/Type" if "Type" in raw else pointer,
                 f"'Type' must be one of {', '.join(ALLOWED)}; got {type_!r}",

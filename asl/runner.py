@@ -49,6 +49,7 @@ class Runner:
             region=self.config.region,
             account=self.config.account,
             payload_limit=self.config.payload_limit,
+            history_limit=self.config.history_limit,
             on_wait=self.on_wait,
             s3_root=self.config.s3_root,
         )

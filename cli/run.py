@@ -79,6 +79,13 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     help="Largest state input/output in bytes (States.DataLimitExceeded above it); 0 = no limit. Default 262144.",
 )
 @click.option(
+    "--history-limit",
+    type=click.IntRange(min=0),
+    metavar="EVENTS",
+    help="Fail the execution (States.Runtime) past this many history events, as AWS does at 25000 "
+    "(the default); 0 = no limit.",
+)
+@click.option(
     "--real-time",
     is_flag=True,
     help="Wait for real in Wait states and retry backoff (default: a virtual clock, no waiting).",
@@ -130,6 +137,7 @@ def run(
     history_path: Path | None,
     config_path: Path | None,
     payload_limit: int | None,
+    history_limit: int | None,
     real_time: bool,
     region: str | None,
     account: str | None,
@@ -181,6 +189,8 @@ def run(
         )
         if s3_root is not None:
             config.s3_root = s3_root.resolve()
+        if history_limit is not None:
+            config.history_limit = history_limit
         runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
         machine = runner.load(file)
         if uses_cognito(machine) or config.users is not None:

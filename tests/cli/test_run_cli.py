@@ -198,3 +198,12 @@ def test_help_keeps_examples_on_their_own_lines() -> None:
         line.rstrip() for line in lines
     ]
     assert "\\b" not in result.output
+
+
+def test_history_limit_option(tmp_path: Path) -> None:
+    wf = write(tmp_path, {"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}})
+    result = invoke(wf, "--history-limit", "50")
+    assert result.exit_code == 1
+    failure = json.loads(result.stderr)
+    assert failure["error"] == "States.Runtime"
+    assert "limit of 50 history events" in failure["cause"]

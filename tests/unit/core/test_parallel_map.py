@@ -142,7 +142,7 @@ def test_map_over_100k_items_keeps_memory_bounded() -> None:
             }
         },
     }
-    machine = StateMachine(definition, payload_limit=0)
+    machine = StateMachine(definition, payload_limit=0, history_limit=0)
     items = list(range(100_000))
     tracemalloc.start()
     result = machine.run_sync(items)
@@ -258,3 +258,24 @@ def test_previous_event_ids_follow_each_branch() -> None:
     assert by_id[a2["previousEventId"]]["stateExitedEventDetails"]["name"] == "A1"
     succeeded = next(e for e in events if e["type"] == "ParallelStateSucceeded")
     assert succeeded["previousEventId"] == succeeded["id"] - 1
+
+
+def test_history_limit_fails_like_aws_and_can_be_lifted() -> None:
+    definition = {"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}}
+    result = StateMachine(definition).run_sync({})
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert "limit of 25000 history events" in result.cause
+    assert len(result.history) == 25_001
+    assert result.event_types[-1] == "ExecutionFailed"
+    items = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    assert StateMachine(items, history_limit=100).run_sync(list(range(50))).error == "States.Runtime"
+    assert StateMachine(items, history_limit=0).run_sync(list(range(50))).status == "SUCCEEDED"
