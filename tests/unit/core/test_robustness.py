@@ -70,7 +70,8 @@ def test_mutated_definitions_fail_cleanly(sample: Path) -> None:
         try:
             machine = StateMachine(mutated)
         except DefinitionError as exc:
-            assert exc.problems, "a DefinitionError must list its problems"
+            problems = exc.problems
+            assert problems, "a DefinitionError must list its problems"  # noqa: PT017 - inside a sweep, not one call
             continue
         assert all(d.severity in ("ERROR", "WARNING") for d in diagnostics)
         try:
