@@ -71,7 +71,7 @@ def test_mutated_definitions_fail_cleanly(sample: Path) -> None:
             machine = StateMachine(mutated)
         except DefinitionError as exc:
             problems = exc.problems
-            assert problems, "a DefinitionError must list its problems"  # noqa: PT017 - inside a sweep, not one call
+            assert problems, "a DefinitionError must list its problems"
             continue
         assert all(d.severity in ("ERROR", "WARNING") for d in diagnostics)
         try:
