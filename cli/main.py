@@ -12,6 +12,7 @@ COMMANDS = {
     "run": ("cli.run", "run"),
     "cognito": ("cli.cognito", "cognito"),
     "validate": ("cli.validate", "validate"),
+    "replay": ("cli.replay", "replay"),
     "graph": ("cli.graph", "graph"),
 }
 

@@ -1,0 +1,92 @@
+"""JSON files for replays: read with line/column errors, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from asl.errors import AslError
+
+
+class ReplayError(AslError):
+    """A case file, a recorded history or a replay's setting is unusable."""
+
+
+def read_text(path: Path) -> str:
+    """The text of `path`; a missing or unreadable file is a ReplayError naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReplayError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ReplayError(f"{path}: is a folder, not a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReplayError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def syntax_error(path: Path | str, exc: json.JSONDecodeError) -> ReplayError:
+    """A ReplayError for malformed JSON, with the line and column."""
+    return ReplayError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+
+
+def read_json(path: Path) -> Any:
+    """Parse the JSON file at `path`; errors name the file, line and column."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise syntax_error(path, exc) from None
+
+
+#: A JSON object or array fits on one line when its line stays within this width.
+WIDTH = 110
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _layout(value: Any, indent: int) -> str:
+    one_line = _compact(value)
+    if not isinstance(value, dict | list) or not value or indent + len(one_line) <= WIDTH:
+        return one_line
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        items = [f"{pad}{_compact(str(k))}: {_layout(v, indent + 2)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [pad + _layout(v, indent + 2) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def dump(value: Any) -> str:
+    """JSON as replays write it: containers on one line when they fit, else indented by two; a final newline."""
+    return _layout(value, 0) + "\n"
+
+
+def _mode(path: Path) -> int:
+    """The existing file's permissions, else what a new file gets under the umask (mkstemp uses 0600)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write `value` to `path` via a temporary file, fsync and os.replace: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dump(value))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode(path))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
