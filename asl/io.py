@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from asl.errors import StatesRuntime
-from asl.model import State
+from asl.model import Dynamic, State
 from asl.paths import Path, PathNotFound, Scope, set_at
 
 
@@ -58,3 +58,17 @@ def _bracketed(path: Path) -> str:
         return path.text
     head = {"input": "$", "context": "$$", "variable": f"${path.variable}"}[path.root]
     return head + "".join(f"[{s}]" if isinstance(s, int) else f"['{s}']" for s in path.steps)
+
+
+def dynamic_value(dyn: Dynamic, scope: Scope) -> Any:
+    """The value of a field given literally, by `*Path`, by intrinsic or by JSONata (not yet checked)."""
+    if dyn.expr is not None:
+        return dyn.expr(scope)
+    if dyn.path is not None:
+        try:
+            return dyn.path.get(scope)
+        except PathNotFound:
+            raise StatesRuntime(
+                f"The {dyn.field} parameter does not reference an input value: {dyn.text}"
+            ) from None
+    return dyn.value

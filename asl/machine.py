@@ -130,9 +130,6 @@ class StateMachine:
         on_event: Listener | None = None,
     ) -> ExecutionResult:
         """Run one execution to its end; Task resources must all have handlers."""
-        missing = self.missing_resources()
-        if missing:
-            raise ResourceNotFound(missing)
         execution = self._start(input, clock, real_time, execution_name, seed, on_event)
         return await self._finish(execution)
 
@@ -147,9 +144,6 @@ class StateMachine:
         on_event: Listener | None = None,
     ) -> ExecutionResult:
         """`run` from synchronous code; Ctrl-C ends the execution as ABORTED, keeping its history."""
-        missing = self.missing_resources()
-        if missing:
-            raise ResourceNotFound(missing)
         execution = self._start(input, clock, real_time, execution_name, seed, on_event)
         try:
             result: ExecutionResult = anyio.run(self._finish, execution)
@@ -175,6 +169,9 @@ class StateMachine:
         seed: int | None,
         on_event: Listener | None = None,
     ) -> Execution:
+        missing = self.missing_resources()
+        if missing:
+            raise ResourceNotFound(missing)
         if input is None:
             input = {}
         clock = clock or (RealClock() if real_time else VirtualClock())

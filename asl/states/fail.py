@@ -6,8 +6,9 @@ from typing import Any, NoReturn
 
 from asl.errors import StatesError, StatesRuntime
 from asl.executor import Execution, Frame
+from asl.io import dynamic_value
 from asl.model import Dynamic, FailState
-from asl.paths import PathNotFound, Scope
+from asl.paths import Scope
 
 
 class FailStateError(StatesError):
@@ -17,17 +18,7 @@ class FailStateError(StatesError):
 def _resolve(dynamic: Dynamic | None, scope: Scope) -> str | None:
     if dynamic is None:
         return None
-    if dynamic.expr is not None:
-        value = dynamic.expr(scope)
-    elif dynamic.path is not None:
-        try:
-            value = dynamic.path.get(scope)
-        except PathNotFound:
-            raise StatesRuntime(
-                f"The {dynamic.field} parameter does not reference an input value: {dynamic.text}"
-            ) from None
-    else:
-        value = dynamic.value
+    value = dynamic_value(dynamic, scope)
     if not isinstance(value, str):
         raise StatesRuntime(f"The {dynamic.field} field must resolve to a string, but was: {value!r}")
     return value

@@ -18,6 +18,7 @@ from asl.choice import is_number
 from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
 from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now
 from asl.history import History, Lane
+from asl.io import dynamic_value
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
 from asl.states import map_io
@@ -76,34 +77,24 @@ def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
     if dyn is None:
         return None
     kind = "integer" if integer else "float"
-    if dyn.path is not None:
-        try:
-            value = dyn.path.get(scope)
-        except PathNotFound:
-            raise StatesRuntime(
-                f"The {dyn.field} field does not reference an input value: {dyn.text}"
-            ) from None
-        if isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = int(value) if integer else float(value)
-        if not is_number(value) or (integer and int(value) != value):
-            from asl.history import dumps
-
-            shown = value if isinstance(value, str) else dumps(value)
-            raise StatesRuntime(
-                f'The {dyn.field} field refers to value "{shown}" which is not a valid {kind}: {dyn.text}'
-            )
+    value = dynamic_value(dyn, scope)
+    if dyn.path is not None and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = int(value) if integer else float(value)
+    if is_number(value) and not (dyn.path is not None and integer and int(value) != value):
         return float(value)
     if dyn.expr is not None:
-        value = dyn.expr(scope)
-        if not is_number(value):
-            raise QueryEvaluationError(
-                f"The JSONata expression '{dyn.text}' specified for the field '{dyn.field}' returned an unexpected "
-                f"result type. Expected '{kind}', but was '{_json_type(value)}'",
-                location=dyn.field,
-            )
-        return float(value)
-    return float(dyn.value)
+        raise QueryEvaluationError(
+            f"The JSONata expression '{dyn.text}' specified for the field '{dyn.field}' returned an unexpected "
+            f"result type. Expected '{kind}', but was '{_json_type(value)}'",
+            location=dyn.field,
+        )
+    from asl.history import dumps
+
+    shown = value if isinstance(value, str) else dumps(value)
+    raise StatesRuntime(
+        f'The {dyn.field} field refers to value "{shown}" which is not a valid {kind}: {dyn.text}'
+    )
 
 
 async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Frame) -> Outcome:

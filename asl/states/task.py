@@ -13,8 +13,9 @@ from asl.clock import RealClock
 from asl.errors import HeartbeatTimeout, StatesError, StatesRuntime, StatesTimeout, TaskFailed
 from asl.executor import Execution, Frame, Outcome, TokenWaiter, finish, task_input
 from asl.history import Payload, payload_details
+from asl.io import dynamic_value
 from asl.model import Dynamic, TaskState
-from asl.paths import PathNotFound, Scope
+from asl.paths import Scope
 from asl.resources import ResourceArn, TaskContext
 
 #: AWS's default Task timeout when TimeoutSeconds is not given.
@@ -24,17 +25,7 @@ DEFAULT_TIMEOUT = 99999999
 def _seconds(dyn: Dynamic | None, scope: Scope) -> int | None:
     if dyn is None:
         return None
-    if dyn.path is not None:
-        try:
-            value = dyn.path.get(scope)
-        except PathNotFound:
-            raise StatesRuntime(
-                f"The {dyn.field} parameter does not reference an input value: {dyn.text}"
-            ) from None
-    elif dyn.expr is not None:
-        value = dyn.expr(scope)
-    else:
-        value = dyn.value
+    value = dynamic_value(dyn, scope)
     if not is_number(value) or value <= 0 or int(value) != value:
         raise StatesRuntime(f"The {dyn.field} field must be a positive integer, but was: {value!r}")
     return int(value)

@@ -8,8 +8,9 @@ from asl import io
 from asl.choice import is_number, parse_timestamp
 from asl.errors import QueryEvaluationError, StatesRuntime
 from asl.executor import Execution, Frame, Outcome
+from asl.io import dynamic_value
 from asl.model import QueryLanguage, WaitState
-from asl.paths import PathNotFound, Scope
+from asl.paths import Scope
 
 
 async def run(ex: Execution, state: WaitState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
@@ -33,56 +34,32 @@ async def run(ex: Execution, state: WaitState, raw: Any, scope: Scope, frame: Fr
 def _seconds(state: WaitState, scope: Scope) -> float:
     dyn = state.seconds
     assert dyn is not None
-    if dyn.path is not None:
-        try:
-            value = dyn.path.get(scope)
-        except PathNotFound:
-            raise StatesRuntime(
-                f"The SecondsPath parameter does not reference an input value: {dyn.text}"
-            ) from None
-        if not is_number(value) or value < 0 or int(value) != value:
-            raise StatesRuntime(
-                f"The SecondsPath parameter references an invalid value: {dyn.text} == {value}"
-            )
+    value = dynamic_value(dyn, scope)
+    if is_number(value) and value >= 0 and (dyn.expr is not None or int(value) == value):
         return float(value)
     if dyn.expr is not None:
-        value = dyn.expr(scope)
-        if not is_number(value) or value < 0:
-            raise QueryEvaluationError(
-                f"The JSONata expression '{dyn.text}' specified for the field 'Seconds' returned an unexpected "
-                f"result type. Expected 'integer', but was '{type(value).__name__}' for value: {value}",
-                location="Seconds",
-            )
-        return float(value)
-    return float(dyn.value)
+        raise QueryEvaluationError(
+            f"The JSONata expression '{dyn.text}' specified for the field 'Seconds' returned an unexpected "
+            f"result type. Expected 'integer', but was '{type(value).__name__}' for value: {value}",
+            location="Seconds",
+        )
+    raise StatesRuntime(f"The SecondsPath parameter references an invalid value: {dyn.text} == {value}")
 
 
 def _until(state: WaitState, scope: Scope, now: float) -> float:
     dyn = state.timestamp
     assert dyn is not None
-    if dyn.path is not None:
-        try:
-            value = dyn.path.get(scope)
-        except PathNotFound:
-            raise StatesRuntime(
-                f"The TimestampPath parameter does not reference an input value: {dyn.text}"
-            ) from None
-        when = parse_timestamp(value)
-        if when is None:
-            raise StatesRuntime(
-                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
-                f"format string: {dyn.text} == {value}"
-            )
-    elif dyn.expr is not None:
-        value = dyn.expr(scope)
-        when = parse_timestamp(value)
-        if when is None:
-            raise QueryEvaluationError(
-                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: "
-                f"{value}",
-                location="Timestamp",
-            )
-    else:
-        when = parse_timestamp(dyn.value)
-        assert when is not None
+    value = dynamic_value(dyn, scope)
+    when = parse_timestamp(value)
+    if when is None and dyn.expr is not None:
+        raise QueryEvaluationError(
+            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: "
+            f"{value}",
+            location="Timestamp",
+        )
+    if when is None:
+        raise StatesRuntime(
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+            f"format string: {dyn.text} == {value}"
+        )
     return when.timestamp() - now
