@@ -89,6 +89,8 @@ JSONPATH_ONLY = {
     "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath", "HeartbeatSecondsPath", "ItemsPath",
     "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "ItemSelector",
 }  # fmt: skip
+#: Validator errors AWS reports only when the task runs (a missing request member fails the API call).
+_CHECKED_WHEN_CALLED = frozenset({"MISSING_SDK_PARAMETER"})
 _NEVER_WAIT = frozenset({StateType.PASS, StateType.CHOICE, StateType.SUCCEED, StateType.FAIL})
 JSONATA_ONLY = {"Arguments", "Output", "Items"}
 KNOWN_ERRORS = {
@@ -103,8 +105,19 @@ def load_definition(definition: Any, source: Source | None = None) -> Definition
     """Compile a definition (already parsed JSON); raise `DefinitionError` listing every problem."""
     parser = _Parser()
     machine = parser.machine(definition, "", QueryLanguage.JSONPATH, top=True)
-    if parser.problems or machine is None:
-        problems = parser.problems or [Problem("", "the definition must be a JSON object")]
+    problems = parser.problems
+    if not problems and machine is not None:
+        # What the loader can run, AWS may still refuse (an unreachable state, a States.ALL retrier
+        # that is not last...): the validator's errors count too, so nothing runs that AWS rejects.
+        from asl.validate import validate
+
+        problems = [
+            d.as_problem()
+            for d in validate(definition)
+            if d.severity == "ERROR" and d.code not in _CHECKED_WHEN_CALLED
+        ]
+    if problems or machine is None:
+        problems = problems or [Problem("", "the definition must be a JSON object")]
         if source is not None:
             problems = source.place(problems)
         raise DefinitionError(problems, source.name if source else None)

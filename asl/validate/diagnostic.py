@@ -30,7 +30,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "INVALID_STATE_NAME": ("ERROR", "A state name is longer than 80 characters."),
     "DUPLICATE_LABEL_NAME": ("ERROR", "Two Map states use the same Label."),
     "INVALID_LABEL_NAME": ("ERROR", "A Map Label is too long or has a forbidden character."),
-    "MISSING_TRANSITION_TARGET": ("ERROR", "StartAt, Next or Default names a state that does not exist."),
+    "MISSING_TRANSITION_TARGET": (
+        "ERROR",
+        "StartAt, Next or Default names a state that does not exist, or no transition leads to a state.",
+    ),
     "TOO_DEEPLY_NESTED": ("ERROR", "The definition is nested too deeply to check."),
     "NO_DOLLAR": (
         "WARNING",
@@ -41,7 +44,6 @@ CODES: dict[str, tuple[Severity, str]] = {
         "WARNING",
         "A Pass state's Result uses '.$' fields, which are never evaluated.",
     ),
-    "UNREACHABLE_STATE": ("ERROR", "No transition leads to a state."),
     "NO_PATH_TO_END": (
         "WARNING",
         "From some states no path reaches a terminal state: the execution can never end.",

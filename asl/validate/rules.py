@@ -137,8 +137,8 @@ def _machine_graph(machine: Machine, mine: list[State], tree: Tree) -> list[Diag
         if state.name not in reached:
             found.append(
                 make(
-                    "UNREACHABLE_STATE",
-                    f"State '{state.name}' is never reached: no StartAt, Next, Default, Choice rule or Catch "
+                    "MISSING_TRANSITION_TARGET",
+                    f'State "{state.name}" is not reachable: no StartAt, Next, Default, Choice rule or Catch '
                     "leads to it; link it from another state or remove it",
                     state.pointer,
                 )

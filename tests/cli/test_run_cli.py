@@ -201,7 +201,16 @@ def test_help_keeps_examples_on_their_own_lines() -> None:
 
 
 def test_history_limit_option(tmp_path: Path) -> None:
-    wf = write(tmp_path, {"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}})
+    loop = {
+        "Loop": {"Type": "Pass", "Next": "Again"},
+        "Again": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.stop", "IsPresent": False, "Next": "Loop"}],
+            "Default": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    }
+    wf = write(tmp_path, {"StartAt": "Loop", "States": loop})
     result = invoke(wf, "--history-limit", "50")
     assert result.exit_code == 1
     failure = json.loads(result.stderr)

@@ -214,3 +214,19 @@ def test_paths_are_compiled_once_at_load(monkeypatch: pytest.MonkeyPatch) -> Non
     for _ in range(3):
         assert machine.run_sync({"a": [{"v": 1}, {"v": 2}]}).output == {"x": [{"v": 2}]}
     assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("states", "pointer", "fragment"),
+    [
+        ({"A": {"Type": "Succeed"}, "B": {"Type": "Succeed"}}, "/States/B", 'State "B" is not reachable'),
+        (
+            {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}},
+            "/States",
+            "ends the execution",
+        ),
+    ],
+)
+def test_the_loader_refuses_what_aws_refuses(states: dict[str, Any], pointer: str, fragment: str) -> None:
+    found = problems_of({"StartAt": "A", "States": states})
+    assert any(p == pointer and fragment in m for p, m in found), found

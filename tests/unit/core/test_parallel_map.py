@@ -261,7 +261,18 @@ def test_previous_event_ids_follow_each_branch() -> None:
 
 
 def test_history_limit_fails_like_aws_and_can_be_lifted() -> None:
-    definition = {"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}}
+    definition = {
+        "StartAt": "Loop",
+        "States": {
+            "Loop": {"Type": "Pass", "Next": "Again"},
+            "Again": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": False, "Next": "Loop"}],
+                "Default": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
     result = StateMachine(definition).run_sync({})
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
     assert "limit of 25000 history events" in result.cause

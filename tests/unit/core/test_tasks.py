@@ -18,7 +18,10 @@ SDK = "arn:aws:states:::aws-sdk:cognitoidentityprovider:adminGetUser"
 
 def task_machine(extra: dict[str, Any] | None = None, resource: str = SDK) -> dict[str, Any]:
     state = {"Type": "Task", "Resource": resource, "End": True, **(extra or {})}
-    return {"StartAt": "T", "States": {"T": state, "Caught": {"Type": "Pass", "End": True}}}
+    states = {"T": state}
+    if "Catch" in state:
+        states["Caught"] = {"Type": "Pass", "End": True}
+    return {"StartAt": "T", "States": states}
 
 
 class Flaky:
@@ -273,7 +276,10 @@ def test_retry_then_catch() -> None:
 
 def test_states_runtime_is_never_caught() -> None:
     definition = task_machine(
-        {"Parameters": {"x.$": "$.missing"}, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]}
+        {
+            "Parameters": {"Username.$": "$.missing"},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+        }
     )
     result = run(definition, Flaky(0))
     assert result.status == "FAILED"
@@ -357,13 +363,15 @@ def test_wait_for_task_token_puts_token_in_context() -> None:
         seen.append(ctx.task_token)
         ctx.execution.send_task_success(ctx.task_token, payload)
 
-    arn = SDK + ".waitForTaskToken"
-    definition = task_machine({"Parameters": {"token.$": "$$.Task.Token"}}, resource=arn)
+    send = "arn:aws:states:::sqs:sendMessage"
+    definition = task_machine(
+        {"Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}}, resource=send + ".waitForTaskToken"
+    )
     registry = TaskRegistry()
-    registry.register(SDK, handler)
+    registry.register(send, handler)
     result = StateMachine(definition, registry=registry).run_sync({})
     assert seen[0]
-    assert result.output == {"token": seen[0]}
+    assert result.output == {"MessageBody": {"token": seen[0]}}
 
 
 def test_runtime_error_class_is_states_runtime() -> None:

@@ -47,6 +47,9 @@ def _retry_declines(definition: dict[str, Any]) -> None:
 
 def _skip_notify(definition: dict[str, Any]) -> None:
     definition["States"]["Charge"]["Catch"][0]["Next"] = "Label"
+    # AWS refuses a state nothing leads to: keep Notify reachable, and drop Done, which no longer is.
+    definition["States"]["Charge"]["Next"] = "Notify"
+    del definition["States"]["Done"]
 
 
 def _send_shape(definition: dict[str, Any]) -> None:

