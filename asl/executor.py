@@ -242,6 +242,10 @@ class Execution:
                     outcome = await outcome
                 assigned = self.assign(state, outcome, scope) if state.assign or outcome.assign else None
                 out_payload = self.check_size(outcome.output, state, "returned")
+            except anyio.get_cancelled_exc_class():
+                if state.type in _ABORTABLE:
+                    history.add(_ABORTED[state.type])
+                raise
             except StatesError as err:
                 self.scope_error(err, state, entered_id, history)
                 if err.error == "States.Runtime":
@@ -364,6 +368,9 @@ def _handlers() -> dict[StateType, Any]:
 
 _HANDLERS: dict[StateType, Any] | None = None
 _ENTERED = {t: f"{t}StateEntered" for t in StateType}
+#: States that can be running when a sibling branch or iteration fails (AWS records them aborted).
+_ABORTABLE = frozenset({StateType.TASK, StateType.WAIT, StateType.MAP, StateType.PARALLEL})
+_ABORTED = {t: f"{t}StateAborted" for t in _ABORTABLE}
 _EXITED = {t: f"{t}StateExited" for t in StateType}
 
 

@@ -172,6 +172,10 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
                 failures.append(err)
             stop()
             return
+        except anyio.get_cancelled_exc_class():
+            if not state.distributed:
+                lane.add("MapIterationAborted", {"name": state.name, "index": index})
+            raise
         if not state.distributed:
             lane.add("MapIterationSucceeded", {"name": state.name, "index": index})
 

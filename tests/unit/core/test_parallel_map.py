@@ -290,3 +290,13 @@ def test_history_limit_fails_like_aws_and_can_be_lifted() -> None:
     }
     assert StateMachine(items, history_limit=100).run_sync(list(range(50))).error == "States.Runtime"
     assert StateMachine(items, history_limit=0).run_sync(list(range(50))).status == "SUCCEEDED"
+
+
+def test_cancelled_iterations_and_tasks_are_recorded_as_aborted() -> None:
+    tracker = Tracker(fail={0}, delay=0.05)
+    result = run(map_machine(MaxConcurrency=3), tracker, {"items": [0, 1, 2]})
+    types = result.event_types
+    assert types.count("MapIterationFailed") == 1
+    assert types.count("MapIterationAborted") == 2
+    assert types.count("TaskStateAborted") == 2
+    assert types.index("MapIterationAborted") < types.index("MapStateFailed")
