@@ -188,7 +188,7 @@ def test_ctrl_c_aborts_and_still_writes_history(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr.read() if proc.stderr else ""
     assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
     types = [e["type"] for e in json.loads(history.read_text())["events"]]
-    assert types == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
+    assert types == ["ExecutionStarted", "WaitStateEntered", "WaitStateAborted", "ExecutionAborted"]
 
 
 def test_help_keeps_examples_on_their_own_lines() -> None:
