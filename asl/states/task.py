@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any
 
@@ -86,10 +85,15 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
     return Outcome(finish(state, raw, result, scope), state.next, result=result)
 
 
-@functools.cache
+_IDENTS: dict[str, dict[str, str]] = {}
+
+
 def _ident(arn: ResourceArn) -> dict[str, str]:
     """`{"resourceType", "resource"}` of task events, computed once per resource (never mutated)."""
-    return {"resourceType": arn.resource_type, "resource": arn.resource_name}
+    ident = _IDENTS.get(arn.raw)
+    if ident is None:
+        ident = _IDENTS[arn.raw] = {"resourceType": arn.resource_type, "resource": arn.resource_name}
+    return ident
 
 
 def _waiting(ex: Execution, send: Any, state_name: str, token: str) -> Any:
