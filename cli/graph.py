@@ -87,7 +87,7 @@ def graph(app: App, file: Path, output_format: str, history_path: Path | None, o
     if out_path is None:
         click.echo(text, nl=False)
     else:
-        from cli.run import write_atomically
+        from asl.files import write_atomically
 
         try:
             write_atomically(out_path, text)

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import click
 
+from asl.files import write_atomically
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
 from cli.inputs import read_json_option
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file, fsync and rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:

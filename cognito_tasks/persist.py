@@ -16,18 +16,16 @@ no password and the status RESET_REQUIRED, as on AWS; the import is all-or-nothi
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
-import stat
-import tempfile
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from asl.errors import InputError
+from asl.files import write_atomically
 from cognito_tasks import attributes as attrs
 from cognito_tasks import tokens, users
 from cognito_tasks.directory import UserDirectory
@@ -158,28 +156,7 @@ def from_dict(data: dict[str, Any], *, key_factory: tokens.KeyFactory | None = N
 
 def save(directory: UserDirectory, path: str | os.PathLike[str]) -> None:
     """Write the directory to `path` atomically (temp file in the same folder, fsync, os.replace)."""
-    target = Path(path)
-    text = json.dumps(to_dict(directory), indent=1, ensure_ascii=False)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_atomically(path, json.dumps(to_dict(directory), indent=1, ensure_ascii=False))
 
 
 def load(path: str | os.PathLike[str], *, key_factory: tokens.KeyFactory | None = None) -> UserDirectory:

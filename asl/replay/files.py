@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from asl.errors import AslError
+from asl.files import write_atomically
 
 
 class ReplayError(AslError):
@@ -66,27 +65,6 @@ def dump(value: Any) -> str:
     return _layout(value, 0) + "\n"
 
 
-def _mode(path: Path) -> int:
-    """The existing file's permissions, else what a new file gets under the umask (mkstemp uses 0600)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_json(path: Path, value: Any) -> None:
-    """Write `value` to `path` via a temporary file, fsync and os.replace: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dump(value))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write `value` to `path` as replays lay JSON out, atomically."""
+    write_atomically(path, dump(value))

@@ -13,13 +13,13 @@ import csv
 import hashlib
 import io
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from asl import jsonata, payload
 from asl.errors import Problem, StatesError, StatesRuntime
+from asl.files import write_atomically
 from asl.model import QueryLanguage
 from asl.paths import Scope
 
@@ -208,7 +208,7 @@ def write_results(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, content in files.items():
-            _write_atomically(folder / name, json.dumps(content))
+            write_atomically(folder / name, json.dumps(content))
     except OSError as exc:
         raise ResultWriterFailed(f"cannot write results under {folder}: {exc.strerror}") from None
     return {
@@ -226,12 +226,3 @@ def _record(map_run_arn: str, index: int, result: Any, status: str) -> dict[str,
             {"Error": result.get("Error"), "Cause": result.get("Cause")} if isinstance(result, dict) else {}
         )
     return record
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.tmp")
-    with temp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)
