@@ -25,6 +25,8 @@ from asl.retry import first_match, retry_delay
 
 #: AWS's limit on one variable's size, and on all variables set by one Assign, in bytes.
 VARIABLE_LIMIT = 256 * 1024
+#: AWS's limit on all the variables one execution holds, in bytes.
+VARIABLES_TOTAL_LIMIT = 10 * 1024 * 1024
 
 
 class TaskTokenError(AslError):
@@ -76,7 +78,8 @@ class Frame:
 
     variables: dict[str, Any]
     history: Lane
-    map_item: dict[str, Any] | None = None
+    #: Serialised size of each variable this frame holds (for AWS's 10 MiB total).
+    variable_sizes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -242,6 +245,7 @@ class Execution:
                     outcome = await outcome
                 assigned = self.assign(state, outcome, scope) if state.assign or outcome.assign else None
                 out_payload = self.check_size(outcome.output, state, "returned")
+                extra = self.store_variables(assigned, state, frame) if assigned else None
             except anyio.get_cancelled_exc_class():
                 if state.type in _ABORTABLE:
                     history.add(_ABORTED[state.type])
@@ -267,13 +271,6 @@ class Execution:
                         err.failed_state = state.name
                     raise
                 return self.caught(state, state.catch[catch_index], err, raw, scope, frame)
-            extra = None
-            if assigned:
-                frame.variables.update(assigned)
-                extra = {
-                    "assignedVariables": {k: dumps(v) for k, v in assigned.items()},
-                    "assignedVariablesDetails": {"truncated": False},
-                }
             history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra)
             return outcome.next, outcome.output
 
@@ -300,29 +297,37 @@ class Execution:
         else:
             seen = outcome.assign_input if outcome.assign_input is not UNSET else outcome.result
             values = expr(Scope(seen if seen is not UNSET else scope.input, scope.context, scope.variables))
-        assigned = dict(values) if isinstance(values, dict) else None
-        if assigned:
-            self.check_variables(assigned, state)
-        return assigned
+        return dict(values) if isinstance(values, dict) else None
 
-    def check_variables(self, assigned: dict[str, Any], state: State) -> None:
-        """AWS's variable limits: 256 KiB per variable and per Assign (when the payload limit is on)."""
-        if not self.settings.payload_limit:
-            return
-        total = 0
-        for name, value in assigned.items():
-            size = len(dumps(value).encode())
-            total += size
-            if size > VARIABLE_LIMIT:
+    def store_variables(self, assigned: dict[str, Any], state: State, frame: Frame) -> dict[str, Any]:
+        """Check AWS's variable limits, keep the values, and return the Exited event's assigned-variable details.
+
+        Limits (when the payload limit is on): 256 KiB for one variable and for all set by one Assign,
+        and 10 MiB for all the variables an execution (or a branch or iteration) holds.
+        """
+        texts = {name: dumps(value) for name, value in assigned.items()}
+        if self.settings.payload_limit:
+            sizes = {name: len(text.encode()) for name, text in texts.items()}
+            for name, size in sizes.items():
+                if size > VARIABLE_LIMIT:
+                    raise DataLimitExceeded(
+                        f"The variable '{name}' assigned in state '{state.name}' is {size} bytes; "
+                        f"a variable can hold at most {VARIABLE_LIMIT} bytes."
+                    )
+            if sum(sizes.values()) > VARIABLE_LIMIT:
                 raise DataLimitExceeded(
-                    f"The variable '{name}' assigned in state '{state.name}' is {size} bytes; "
-                    f"a variable can hold at most {VARIABLE_LIMIT} bytes."
+                    f"The variables assigned in state '{state.name}' total {sum(sizes.values())} bytes; "
+                    f"one Assign can set at most {VARIABLE_LIMIT} bytes."
                 )
-        if total > VARIABLE_LIMIT:
-            raise DataLimitExceeded(
-                f"The variables assigned in state '{state.name}' total {total} bytes; "
-                f"one Assign can set at most {VARIABLE_LIMIT} bytes."
-            )
+            held = {**frame.variable_sizes, **sizes}
+            if sum(held.values()) > VARIABLES_TOTAL_LIMIT:
+                raise DataLimitExceeded(
+                    f"After state '{state.name}' the variables would hold {sum(held.values())} bytes; "
+                    f"an execution can hold at most {VARIABLES_TOTAL_LIMIT} bytes of variables."
+                )
+            frame.variable_sizes = held
+        frame.variables.update(assigned)
+        return {"assignedVariables": texts, "assignedVariablesDetails": {"truncated": False}}
 
     def caught(
         self, state: State, catcher: Catcher, err: StatesError, raw: Any, scope: Scope, frame: Frame
@@ -348,10 +353,8 @@ class Execution:
                 else None
             )
         details = payload_details(state.name, "output", output)
-        if assigned:
-            frame.variables.update(assigned)
-            details["assignedVariables"] = {k: dumps(v) for k, v in assigned.items()}
-            details["assignedVariablesDetails"] = {"truncated": False}
+        if isinstance(assigned, dict) and assigned:
+            details.update(self.store_variables(dict(assigned), state, frame))
         frame.history.add(f"{state.type}StateExited", details)
         return catcher.next, output
 

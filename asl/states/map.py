@@ -149,7 +149,11 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
         try:
             item_input = _item_input(state, selector_input, item, index, scope)
             # Distributed Map children are separate executions: they cannot read the parent's variables.
-            child = Frame({} if state.distributed else dict(frame.variables), lane)
+            child = (
+                Frame({}, lane)
+                if state.distributed
+                else Frame(dict(frame.variables), lane, dict(frame.variable_sizes))
+            )
             results[index] = await ex.run_machine(state.processor, item_input, child)
         except StatesError as err:
             if not state.distributed:

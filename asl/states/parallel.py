@@ -21,7 +21,11 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
     if all(branch.never_waits for branch in state.branches):
         for index, branch in enumerate(state.branches):
             results[index] = run_now(
-                ex.run_machine(branch, branch_input, Frame(dict(frame.variables), frame.history.fork()))
+                ex.run_machine(
+                    branch,
+                    branch_input,
+                    Frame(dict(frame.variables), frame.history.fork(), dict(frame.variable_sizes)),
+                )
             )
         frame.history.join()
         frame.history.add("ParallelStateSucceeded")
@@ -31,7 +35,7 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
         for index, branch in enumerate(state.branches):
 
             async def run_branch(index: int = index, branch: Any = branch) -> None:
-                child = Frame(dict(frame.variables), frame.history.fork())
+                child = Frame(dict(frame.variables), frame.history.fork(), dict(frame.variable_sizes))
                 try:
                     results[index] = await ex.run_machine(branch, branch_input, child)
                 except (StatesError, ExecutionTimedOut) as err:

@@ -310,3 +310,16 @@ def test_wait_and_fail_with_jsonata() -> None:
     }
     result = StateMachine(definition).run_sync({"s": 5})
     assert (result.error, result.cause) == ("E5", "waited")
+
+
+def test_variables_total_limit() -> None:
+    chunk = "x" * (200 * 1024)
+    states = {
+        f"S{i}": {"Type": "Pass", "Assign": {f"v{i}.$": "$.chunk"}, "Next": f"S{i + 1}"} for i in range(60)
+    }
+    states["S60"] = {"Type": "Succeed"}
+    definition = {"StartAt": "S0", "States": states}
+    result = StateMachine(definition, payload_limit=300 * 1024).run_sync({"chunk": chunk})
+    assert result.error == "States.DataLimitExceeded"
+    assert "at most 10485760 bytes of variables" in result.cause
+    assert result.failed_state == "S51"
