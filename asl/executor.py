@@ -17,7 +17,7 @@ import anyio
 from asl import io
 from asl.clock import Clock
 from asl.errors import AslError, DataLimitExceeded, StatesError, TaskFailed
-from asl.history import History, Lane, Payload, dumps, payload_details
+from asl.history import EventType, History, Lane, Payload, dumps, payload_details
 from asl.model import Catcher, Expr, Machine, QueryLanguage, State, StateType
 from asl.paths import UNSET, Scope
 from asl.resources import TaskContext, TaskRegistry
@@ -285,7 +285,7 @@ class Execution:
             details = {"error": err.error, "cause": err.cause, "state": state.name}
             if err.location:
                 details["location"] = err.location
-            history.add("EvaluationFailed", details)
+            history.add(EventType.EVALUATION_FAILED, details)
 
     def assign(self, state: State, outcome: Outcome, scope: Scope) -> dict[str, Any] | None:
         """Evaluate the state's (or the chosen rule's) Assign with the variables from the state's entry."""

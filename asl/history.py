@@ -16,7 +16,7 @@ from asl.clock import Clock
 
 
 class EventType(enum.StrEnum):
-    """History event types with details (the state-type ones are built from the state type)."""
+    """History event types other than `<Type>StateEntered/Exited/Failed/Aborted` (built from the state type)."""
 
     EXECUTION_STARTED = "ExecutionStarted"
     EXECUTION_SUCCEEDED = "ExecutionSucceeded"
@@ -24,6 +24,7 @@ class EventType(enum.StrEnum):
     EXECUTION_TIMED_OUT = "ExecutionTimedOut"
     EXECUTION_ABORTED = "ExecutionAborted"
     MAP_STATE_STARTED = "MapStateStarted"
+    MAP_STATE_SUCCEEDED = "MapStateSucceeded"
     MAP_ITERATION_STARTED = "MapIterationStarted"
     MAP_ITERATION_SUCCEEDED = "MapIterationSucceeded"
     MAP_ITERATION_FAILED = "MapIterationFailed"
@@ -32,6 +33,7 @@ class EventType(enum.StrEnum):
     MAP_RUN_SUCCEEDED = "MapRunSucceeded"
     MAP_RUN_FAILED = "MapRunFailed"
     PARALLEL_STATE_STARTED = "ParallelStateStarted"
+    PARALLEL_STATE_SUCCEEDED = "ParallelStateSucceeded"
     EVALUATION_FAILED = "EvaluationFailed"
     TASK_SCHEDULED = "TaskScheduled"
     TASK_STARTED = "TaskStarted"

@@ -14,7 +14,7 @@ import anyio
 from asl.clock import Clock, RealClock, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution, ExecutionTimedOut, Frame, Settings
-from asl.history import Lane, Payload, dumps, payload_details
+from asl.history import EventType, Lane, Payload, dumps, payload_details
 from asl.model import Definition, Machine, MapState, ParallelState, TaskState
 from asl.parse import load_definition
 from asl.resources import TaskRegistry
@@ -149,7 +149,7 @@ class StateMachine:
             result: ExecutionResult = anyio.run(self._finish, execution)
         except KeyboardInterrupt:
             execution.history.limit = 0
-            execution.history.add("ExecutionAborted", {})
+            execution.history.add(EventType.EXECUTION_ABORTED, {})
             return ExecutionResult(
                 "ABORTED",
                 execution_arn=execution.arn,
@@ -201,7 +201,7 @@ class StateMachine:
             )
         details = payload_details(None, "input", Payload(input, text))
         details["roleArn"] = execution.execution_context["RoleArn"]
-        execution.history.add("ExecutionStarted", details)
+        execution.history.add(EventType.EXECUTION_STARTED, details)
         return execution
 
     async def _finish(self, execution: Execution) -> ExecutionResult:
@@ -229,18 +229,18 @@ class StateMachine:
                 details["error"] = result.error
             if result.cause is not None:
                 details["cause"] = result.cause
-            lane.add("ExecutionFailed", details)
+            lane.add(EventType.EXECUTION_FAILED, details)
         except (ExecutionTimedOut, TimeoutError):
             history.limit = 0
             result.status = "TIMED_OUT"
             result.error = "States.Timeout"
             result.cause = f"The execution timed out after {timeout:g} seconds."
-            lane.add("ExecutionTimedOut", {"error": result.error, "cause": result.cause})
+            lane.add(EventType.EXECUTION_TIMED_OUT, {"error": result.error, "cause": result.cause})
         else:
             history.limit = 0
             result.status = "SUCCEEDED"
             result.output = output
-            lane.add("ExecutionSucceeded", payload_details(None, "output", output))
+            lane.add(EventType.EXECUTION_SUCCEEDED, payload_details(None, "output", output))
         result.transitions = execution.transitions
         result.stop_time = execution.clock.now()
         return result

@@ -17,7 +17,7 @@ from asl import io
 from asl.choice import is_number
 from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
 from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now
-from asl.history import History, Lane
+from asl.history import EventType, History, Lane
 from asl.io import dynamic_value
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
@@ -114,7 +114,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             items, state.extra["ItemBatcher"], Scope(selector_input, scope.context, scope.variables)
         )
     history = frame.history
-    history.add("MapStateStarted", {"length": len(items)})
+    history.add(EventType.MAP_STATE_STARTED, {"length": len(items)})
     read = Scope(selector_input, scope.context, scope.variables)
     max_concurrency = _number(state.max_concurrency, read, True)
     tolerated_count = _number(state.tolerated_failure_count, read, True)
@@ -125,7 +125,8 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
         raise StatesRuntime("ToleratedFailureCount must be a non-negative integer.")
     if state.distributed:
         history.add(
-            "MapRunStarted", {"mapRunArn": f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"}
+            EventType.MAP_RUN_STARTED,
+            {"mapRunArn": f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"},
         )
     tolerant = tolerated_count is not None or tolerated_pct is not None
     limit = int(max_concurrency or 0) or INLINE_CONCURRENCY
@@ -145,7 +146,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
         item = items[index]
         lane = Lane(History(ex.clock), 0) if state.distributed else history.fork()
         if not state.distributed:
-            lane.add("MapIterationStarted", {"name": state.name, "index": index})
+            lane.add(EventType.MAP_ITERATION_STARTED, {"name": state.name, "index": index})
         try:
             item_input = _item_input(state, selector_input, item, index, scope)
             # Distributed Map children are separate executions: they cannot read the parent's variables.
@@ -157,7 +158,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             results[index] = await ex.run_machine(state.processor, item_input, child)
         except StatesError as err:
             if not state.distributed:
-                lane.add("MapIterationFailed", {"name": state.name, "index": index})
+                lane.add(EventType.MAP_ITERATION_FAILED, {"name": state.name, "index": index})
             failed_count += 1
             failed_indexes.add(index)
             if tolerant:
@@ -178,10 +179,10 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             return
         except anyio.get_cancelled_exc_class():
             if not state.distributed:
-                lane.add("MapIterationAborted", {"name": state.name, "index": index})
+                lane.add(EventType.MAP_ITERATION_ABORTED, {"name": state.name, "index": index})
             raise
         if not state.distributed:
-            lane.add("MapIterationSucceeded", {"name": state.name, "index": index})
+            lane.add(EventType.MAP_ITERATION_SUCCEEDED, {"name": state.name, "index": index})
 
     async def worker() -> None:
         nonlocal next_index
@@ -205,10 +206,10 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
     if failures:
         err = failures[0]
         if state.distributed and isinstance(err, StatesError):
-            history.add("MapRunFailed", {"error": err.error, "cause": err.cause or ""})
+            history.add(EventType.MAP_RUN_FAILED, {"error": err.error, "cause": err.cause or ""})
         raise err
     if state.distributed:
-        history.add("MapRunSucceeded")
+        history.add(EventType.MAP_RUN_SUCCEEDED)
     output: Any = results
     if "ResultWriter" in state.extra:
         map_run_arn = f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"
@@ -222,7 +223,7 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             results,
             failed_indexes,
         )
-    history.add("MapStateSucceeded")
+    history.add(EventType.MAP_STATE_SUCCEEDED)
     return Outcome(finish(state, raw, output, scope), state.next, result=output)
 
 

@@ -8,6 +8,7 @@ import anyio
 
 from asl.errors import StatesError
 from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now, task_input
+from asl.history import EventType
 from asl.model import ParallelState
 from asl.paths import Scope
 
@@ -15,7 +16,7 @@ from asl.paths import Scope
 async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Parallel state: on the first branch failure, cancel the others and fail with its error."""
     branch_input = task_input(state, raw, scope, state.arguments)
-    frame.history.add("ParallelStateStarted")
+    frame.history.add(EventType.PARALLEL_STATE_STARTED)
     results: list[Any] = [None] * len(state.branches)
     failures: list[BaseException] = []
     if all(branch.never_waits for branch in state.branches):
@@ -28,7 +29,7 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
                 )
             )
         frame.history.join()
-        frame.history.add("ParallelStateSucceeded")
+        frame.history.add(EventType.PARALLEL_STATE_SUCCEEDED)
         return Outcome(finish(state, raw, results, scope), state.next, result=results)
 
     async with anyio.create_task_group() as tg:
@@ -48,5 +49,5 @@ async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame
         frame.history.join()
         raise failures[0]
     frame.history.join()
-    frame.history.add("ParallelStateSucceeded")
+    frame.history.add(EventType.PARALLEL_STATE_SUCCEEDED)
     return Outcome(finish(state, raw, results, scope), state.next, result=results)

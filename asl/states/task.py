@@ -11,14 +11,11 @@ from asl.choice import is_number
 from asl.clock import RealClock
 from asl.errors import HeartbeatTimeout, StatesError, StatesRuntime, StatesTimeout, TaskFailed
 from asl.executor import Execution, Frame, Outcome, TokenWaiter, finish, task_input
-from asl.history import Payload, payload_details
+from asl.history import EventType, Payload, payload_details
 from asl.io import dynamic_value
 from asl.model import Dynamic, TaskState
 from asl.paths import Scope
 from asl.resources import ResourceArn, TaskContext
-
-#: AWS's default Task timeout when TimeoutSeconds is not given.
-DEFAULT_TIMEOUT = 99999999
 
 
 def _seconds(dyn: Dynamic | None, scope: Scope) -> int | None:
@@ -51,8 +48,8 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
         details: dict[str, Any] = {"resource": arn.raw, **payload_details(None, "input", payload)}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
-        history.add("LambdaFunctionScheduled", details)
-        history.add("LambdaFunctionStarted")
+        history.add(EventType.LAMBDA_SCHEDULED, details)
+        history.add(EventType.LAMBDA_STARTED)
     else:
         ident = _ident(arn)
         scheduled: dict[str, Any] = {**ident, "region": ex.settings.region, "parameters": Payload(payload)}
@@ -60,8 +57,8 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
             scheduled["timeoutInSeconds"] = timeout
         if heartbeat is not None:
             scheduled["heartbeatInSeconds"] = heartbeat
-        history.add("TaskScheduled", scheduled)
-        history.add("TaskStarted", ident)
+        history.add(EventType.TASK_SCHEDULED, scheduled)
+        history.add(EventType.TASK_STARTED, ident)
     ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex)
     if waits:
         handler = _waiting(ex, handler, state.name, token or "")
@@ -79,9 +76,9 @@ async def run(ex: Execution, state: TaskState, raw: Any, scope: Scope, frame: Fr
         _failed(history, arn, lam, failure)
         raise failure from exc
     if lam:
-        history.add("LambdaFunctionSucceeded", payload_details(None, "output", result))
+        history.add(EventType.LAMBDA_SUCCEEDED, payload_details(None, "output", result))
     else:
-        history.add("TaskSucceeded", {**ident, **payload_details(None, "output", result)})
+        history.add(EventType.TASK_SUCCEEDED, {**ident, **payload_details(None, "output", result)})
     return Outcome(finish(state, raw, result, scope), state.next, result=result)
 
 
@@ -162,7 +159,7 @@ def _failed(history: Any, arn: Any, lam: bool, err: StatesError) -> None:
     timed_out = isinstance(err, StatesTimeout | HeartbeatTimeout)
     body = {"error": err.error, "cause": err.cause or ""}
     if lam:
-        history.add("LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", body)
+        history.add(EventType.LAMBDA_TIMED_OUT if timed_out else EventType.LAMBDA_FAILED, body)
     else:
         ident = _ident(arn)
-        history.add("TaskTimedOut" if timed_out else "TaskFailed", {**ident, **body})
+        history.add(EventType.TASK_TIMED_OUT if timed_out else EventType.TASK_FAILED, {**ident, **body})
