@@ -183,15 +183,20 @@ class Execution:
     # -- machines and states ------------------------------------------------------------------------
 
     def context(self, state: State, entered: float, retry_count: int) -> dict[str, Any]:
-        """The context object `$$` as seen inside `state`."""
+        """The context object `$$` as seen inside `state` (shared while the clock stands still: never mutate it)."""
+        cached = self._contexts.get(state.name)
+        if cached is not None and cached[0] == entered and cached[1] == retry_count:
+            return cached[2]
         state_ctx: dict[str, Any] = {"Name": state.name, "EnteredTime": iso(entered)}
         if state.type in (StateType.TASK, StateType.MAP, StateType.PARALLEL):
             state_ctx["RetryCount"] = retry_count
-        return {
+        context = {
             "Execution": self.execution_context,
             "StateMachine": self.state_machine_context,
             "State": state_ctx,
         }
+        self._contexts[state.name] = (entered, retry_count, context)
+        return context
 
     def check_size(self, value: Any, state: State, what: str) -> Payload:
         """Enforce the payload limit on `value`; return it wrapped for the history.
