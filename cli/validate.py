@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -59,8 +59,23 @@ def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
     show_default=True,
     help="The lowest severity that fails the run.",
 )
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Also warn (NO_LOCAL_HANDLER) about Task resources nothing serves locally: the handlers and state "
+    "machines of the project configuration (asl.toml next to each file, or --config) and the built-in "
+    "Cognito actions. Imports the configured handler modules.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --local: the configuration file to use for every FILE.",
+)
 @pass_app
-def validate(app: App, files: tuple[str, ...], output_format: str, severity: str) -> None:
+def validate(
+    app: App, files: tuple[str, ...], output_format: str, severity: str, local: bool, config_path: Path | None
+) -> None:
     """Check state machine definitions: fields, transitions, paths, expressions and resources.
 
     FILE may be a glob such as 'workflows/**/*.asl.json' (quoted globs are expanded here), or - for stdin.
@@ -69,8 +84,14 @@ def validate(app: App, files: tuple[str, ...], output_format: str, severity: str
     if problems:
         app.abort("; ".join(problems), EXIT_USAGE)
     threshold: Severity = "WARNING" if severity.upper() == "WARNING" else "ERROR"
+    from asl.errors import AslError
+
     try:
-        failed = _run(app, paths, output_format, threshold)
+        registries = {p: _local_registry(p, config_path) for p in paths if p != "-"} if local else {}
+    except AslError as exc:
+        app.abort(str(exc), EXIT_USAGE)
+    try:
+        failed = _run(app, paths, output_format, threshold, registries)
     except Exception as exc:  # never show a traceback
         app.abort(
             f"validation stopped unexpectedly ({type(exc).__name__}: {exc}); please report this", EXIT_FAILED
@@ -78,11 +99,60 @@ def validate(app: App, files: tuple[str, ...], output_format: str, severity: str
     click.get_current_context().exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-def _run(app: App, paths: list[str], output_format: str, threshold: Severity) -> bool:
+def _local_registry(path: str, config_path: Path | None) -> Any:
+    """The registry `asl run` would use for the workflow at `path` (its handlers, Cognito, child machines)."""
+    import cognito_tasks
+    from asl.config import Config, find_config, load_config
+    from asl.runner import build_runner
+
+    found = config_path or find_config(Path(path))
+    config = load_config(found) if found is not None else Config(root=Path(path).resolve().parent)
+    mock_file, config.mock_config, config.test_case = config.mock_config, None, None
+    runner = build_runner(config)
+    cognito_tasks.register(runner.registry, cognito_tasks.UserDirectory(region=config.region))
+    if mock_file is not None:
+        _register_mocked(runner.registry, Path(path), runner.machine_name(Path(path)), mock_file)
+    return runner.registry
+
+
+def _register_mocked(registry: Any, path: Path, machine: str, mock_file: Path) -> None:
+    """Count the resources of states that some test case of the mock file answers as served."""
+    import contextlib
+    import json
+
+    from asl.mocks import load_mock_config
+    from asl.validate.walk import build
+
+    cases = load_mock_config(mock_file)["StateMachines"].get(machine, {}).get("TestCases", {})
+    mocked = {state for case in cases.values() if isinstance(case, dict) for state in case}
+    try:
+        definition = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # the file's own report says what is wrong with it
+    if not isinstance(definition, dict):
+        return
+    tree = build(definition)
+
+    async def mocked_only(payload: Any, ctx: Any) -> Any:
+        raise NotImplementedError("validation only")
+
+    for state in tree.states:
+        resource = state.body.get("Resource")
+        if state.name in mocked and isinstance(resource, str) and resource not in registry:
+            with contextlib.suppress(ValueError):  # a malformed ARN is reported by the validator itself
+                registry.register(resource, mocked_only)
+
+
+def _run(
+    app: App, paths: list[str], output_format: str, threshold: Severity, registries: dict[str, Any]
+) -> bool:
     from asl.validate.files import validate_file, validate_text
     from asl.validate.report import render_github, render_json, render_sarif, render_text
 
-    reports = [validate_text(sys.stdin.read(), "<stdin>") if p == "-" else validate_file(p) for p in paths]
+    reports = [
+        validate_text(sys.stdin.read(), "<stdin>") if p == "-" else validate_file(p, registries.get(p))
+        for p in paths
+    ]
     if output_format == "text":
         render_text(reports, app.out, threshold)
     else:

@@ -156,3 +156,63 @@ def test_help_lists_exit_codes() -> None:
     result = invoke("--help")
     assert result.exit_code == 0
     assert "Exit codes" in result.output
+
+
+def test_local_warns_about_resources_nothing_serves_locally(tmp_path: Path) -> None:
+    flow = tmp_path / "flow.json"
+    flow.write_text(
+        json.dumps(
+            {
+                "StartAt": "Greet",
+                "States": {
+                    "Greet": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:greet",
+                        "Next": "Charge",
+                    },
+                    "Charge": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Parameters": {"FunctionName": "charge"},
+                        "Next": "Ship",
+                    },
+                    "Ship": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::sqs:sendMessage",
+                        "Parameters": {"QueueUrl": "q", "MessageBody": "m"},
+                        "End": True,
+                    },
+                },
+            }
+        )
+    )
+    (tmp_path / "local_validate_handlers.py").write_text("def greet(event, context):\n    return event\n")
+    (tmp_path / "mocks.json").write_text(
+        json.dumps(
+            {
+                "StateMachines": {"flow": {"TestCases": {"T": {"Charge": "Ok"}}}},
+                "MockedResponses": {"Ok": {"0": {"Return": {}}}},
+            }
+        )
+    )
+    (tmp_path / "asl.toml").write_text(
+        'mock_config = "mocks.json"\n[handlers]\n"greet" = "local_validate_handlers:greet"\n'
+    )
+    plain = CliRunner().invoke(cli, ["validate", str(flow), "--format", "json"])
+    assert "NO_LOCAL_HANDLER" not in plain.output
+    local = CliRunner().invoke(cli, ["validate", str(flow), "--local", "--format", "json"])
+    assert local.exit_code == 0, local.output
+    warned = [
+        d for r in json.loads(local.output) for d in r["diagnostics"] if d["code"] == "NO_LOCAL_HANDLER"
+    ]
+    assert [d["location"] for d in warned] == ["/States/Ship/Resource"]
+    assert "sqs:sendMessage" in warned[0]["message"]
+
+
+def test_local_with_a_broken_config_exits_2(tmp_path: Path) -> None:
+    flow = tmp_path / "flow.json"
+    flow.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    (tmp_path / "asl.toml").write_text("regoin = 'x'\n")
+    result = CliRunner().invoke(cli, ["validate", str(flow), "--local"])
+    assert result.exit_code == 2
+    assert "unknown key 'regoin'" in result.output
