@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeGuard
@@ -97,22 +98,71 @@ def _to_jsonata(value: Any, null: Any) -> Any:
     return value
 
 
+_PLAIN_PATH = re.compile(
+    r"^\$(states\.(?:input|result|context|errorOutput)|[A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)$"
+)
+_FALLBACK: Any = object()
+_UNDEFINED: Any = object()
+
+
 class _Compiled:
-    __slots__ = ("engine", "field", "text")
+    __slots__ = ("engine", "field", "plain", "text")
 
     def __init__(self, text: str, field: str) -> None:
         import jsonata
 
         self.text = text
         self.field = field
+        # `$states.input.a.b` / `$var.x`: read directly when every step is an object (JSONata's answer is then
+        # plain lookup); arrays, strings along the way or an array result go through the engine.
+        match = _PLAIN_PATH.match(text)
+        self.plain: tuple[str, tuple[str, ...]] | None = (
+            (match.group(1), tuple(match.group(2).split(".")[1:])) if match else None
+        )
         self.engine = jsonata.Jsonata(text)
         self.engine.set_output_convert_nulls(False)
         for name, fn in _FUNCTIONS.items():
             self.engine.register_lambda(name, fn)
         self.engine.environment.bind("eval", None)
 
+    def _read_plain(self, scope: Scope) -> Any:
+        """The value of a plain path, _UNDEFINED when it has none, or _FALLBACK when the engine must decide."""
+        assert self.plain is not None
+        root, steps = self.plain
+        if root.startswith("states."):
+            value = {"input": scope.input, "context": scope.context, "result": scope.result}.get(
+                root[7:], scope.error_output
+            )
+            if value is UNSET:
+                return _UNDEFINED
+        elif root in scope.variables:
+            value = scope.variables[root]
+        else:
+            return _UNDEFINED if root != "states" else _FALLBACK
+        for step in steps:
+            if not isinstance(value, dict):
+                return _FALLBACK
+            if step not in value:
+                return _UNDEFINED
+            value = value[step]
+        return _FALLBACK if isinstance(value, list) else value
+
+    def _undefined(self) -> QueryEvaluationError:
+        return QueryEvaluationError(
+            f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
+            "returned nothing (undefined).",
+            location=self.field,
+        )
+
     def __call__(self, scope: Scope) -> Any:
         from jsonata.utils import Utils
+
+        if self.plain is not None:
+            value = self._read_plain(scope)
+            if value is _UNDEFINED:
+                raise self._undefined()
+            if value is not _FALLBACK:
+                return value
 
         states: dict[str, Any] = {"input": scope.input, "context": scope.context}
         if scope.result is not UNSET:
@@ -138,11 +188,7 @@ class _Compiled:
                 location=self.field,
             ) from None
         if result is None:
-            raise QueryEvaluationError(
-                f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
-                "returned nothing (undefined).",
-                location=self.field,
-            )
+            raise self._undefined()
         try:
             return _plain(result)
         except _Unsupported:
