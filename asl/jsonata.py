@@ -19,6 +19,7 @@ from typing import Any, TypeGuard
 
 from asl.errors import Problem, QueryEvaluationError
 from asl.paths import UNSET, Scope
+from asl.source import escape_token
 
 Expr = Callable[[Scope], Any]
 _OPEN, _CLOSE = "{%", "%}"
@@ -234,7 +235,7 @@ def compile_template(value: Any, field: str, pointer: str, problems: list[Proble
         if not _has_expression(value):
             return lambda scope: value
         parts = [
-            (k, compile_template(v, f"{field}/{k}", f"{pointer}/{_escape(k)}", problems))
+            (k, compile_template(v, f"{field}/{k}", f"{pointer}/{escape_token(str(k))}", problems))
             for k, v in value.items()
         ]
         return lambda scope: {k: fn(scope) for k, fn in parts}
@@ -252,7 +253,3 @@ def _has_expression(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_expression(v) for v in value)
     return is_expression(value)
-
-
-def _escape(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")

@@ -15,7 +15,7 @@ from asl.clock import Clock, RealClock, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution, ExecutionTimedOut, Frame, Settings
 from asl.history import EventType, Lane, Payload, dumps, payload_details
-from asl.model import Definition, Machine, MapState, ParallelState, TaskState
+from asl.model import Definition, TaskState, iter_states
 from asl.parse import load_definition
 from asl.resources import TaskRegistry
 from asl.source import Source, read_source
@@ -101,18 +101,11 @@ class StateMachine:
 
     def missing_resources(self) -> list[tuple[str, str]]:
         """(state name, ARN) of every Task whose resource has no handler in the registry."""
-        missing: list[tuple[str, str]] = []
-        stack: list[Machine] = [self.definition.machine]
-        while stack:
-            machine = stack.pop()
-            for state in machine.states.values():
-                if isinstance(state, TaskState) and not self._served(state):
-                    missing.append((state.name, state.resource.raw))
-                elif isinstance(state, ParallelState):
-                    stack.extend(state.branches)
-                elif isinstance(state, MapState):
-                    stack.append(state.processor)
-        return missing
+        return [
+            (state.name, state.resource.raw)
+            for state in iter_states(self.definition.machine)
+            if isinstance(state, TaskState) and not self._served(state)
+        ]
 
     def _served(self, state: TaskState) -> bool:
         if state.name in self.mocks or self.registry.lookup(state.resource) is not None:

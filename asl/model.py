@@ -7,7 +7,7 @@ Every path, template, intrinsic call and JSONata expression here is already comp
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,3 +202,16 @@ class Definition:
     raw: Any
     version: str = "1.0"
     source_name: str = "<definition>"
+
+
+def iter_states(machine: Machine) -> Iterator[State]:
+    """Every state of `machine`, including those inside Parallel branches and Map processors."""
+    stack = [machine]
+    while stack:
+        current = stack.pop()
+        for state in current.states.values():
+            yield state
+            if isinstance(state, ParallelState):
+                stack.extend(state.branches)
+            elif isinstance(state, MapState):
+                stack.append(state.processor)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from asl import choice, jsonata, payload
+from asl.choice import is_number
 from asl.errors import Problem
 from asl.model import Catcher, Dynamic, Expr, QueryLanguage, Retrier
 from asl.paths import Path, PathSyntaxError, compile_path, compile_reference_path
@@ -80,11 +81,6 @@ KNOWN_ERRORS = {
 def is_int(v: Any) -> TypeGuard[int]:
     """True for JSON integers (not booleans)."""
     return isinstance(v, int) and not isinstance(v, bool)
-
-
-def is_number(v: Any) -> bool:
-    """True for JSON numbers (not booleans)."""
-    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 class FieldParser:

@@ -214,6 +214,6 @@ def _set(doc: Any, steps: tuple[Step, ...], i: int, value: Any, text: str) -> An
 
 
 def _match_failure(text: str, doc: Any) -> str:
-    import json
+    from asl.history import dumps
 
-    return f"Unable to apply ReferencePath {text} to input {json.dumps(doc, separators=(',', ':'))}"
+    return f"Unable to apply ReferencePath {text} to input {dumps(doc)}"

@@ -7,19 +7,15 @@ shared, never rebuilt).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from asl.errors import Problem, StatesRuntime
+from asl.history import dumps
 from asl.paths import Path, PathNotFound, PathSyntaxError, Scope, compile_path
+from asl.source import escape_token
 
 Expr = Callable[[Scope], Any]
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON, as AWS shows values in causes and history events."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def path_getter(path: Path, field: str) -> Expr:
@@ -81,7 +77,7 @@ def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
             return lambda scope: value
         parts: list[tuple[str, bool, Any]] = []
         for key, item in value.items():
-            child = f"{pointer}/{_escape(key)}"
+            child = f"{pointer}/{escape_token(str(key))}"
             if isinstance(key, str) and key.endswith(".$"):
                 getter = compile_dynamic_value(item, key, child, problems)
                 parts.append((key[:-2], True, getter))
@@ -106,7 +102,3 @@ def _has_dynamic(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_dynamic(v) for v in value)
     return False
-
-
-def _escape(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")

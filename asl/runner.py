@@ -16,6 +16,7 @@ from typing import Any
 from asl import lambdas, mocks, nested
 from asl.config import Config, ConfigError, import_handler
 from asl.machine import StateMachine
+from asl.model import iter_states
 from asl.resources import ArnError, Handler, ResourceArn, TaskContext, TaskRegistry, parse_arn
 
 COGNITO_PREFIX = "arn:aws:states:::aws-sdk:cognitoidentityprovider:"
@@ -88,19 +89,7 @@ class Runner:
 
 
 def _state_names(machine: StateMachine) -> set[str]:
-    from asl.model import MapState, ParallelState
-
-    names: set[str] = set()
-    stack = [machine.definition.machine]
-    while stack:
-        current = stack.pop()
-        for state in current.states.values():
-            names.add(state.name)
-            if isinstance(state, ParallelState):
-                stack.extend(state.branches)
-            elif isinstance(state, MapState):
-                stack.append(state.processor)
-    return names
+    return {state.name for state in iter_states(machine.definition.machine)}
 
 
 def _service_handler(function: Callable[..., Any]) -> Handler:

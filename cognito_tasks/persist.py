@@ -174,26 +174,12 @@ def load(path: str | os.PathLike[str], *, key_factory: tokens.KeyFactory | None 
 
 # -- CSV import ----------------------------------------------------------------------------------
 
-_CSV_STANDARD = (
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "email",
-    "email_verified",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "phone_number",
-    "phone_number_verified",
-    "address",
-    "updated_at",
+#: Cognito's import CSV lists each standard attribute, with its `_verified` flag right after it.
+_CSV_STANDARD = tuple(
+    column
+    for name in attrs.STANDARD
+    for column in (name, f"{name}_verified")
+    if column in attrs.STANDARD or column in attrs.VERIFIED
 )
 
 

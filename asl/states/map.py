@@ -17,7 +17,7 @@ from asl import io
 from asl.choice import is_number
 from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
 from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now
-from asl.history import EventType, History, Lane
+from asl.history import EventType, History, Lane, dumps
 from asl.io import dynamic_value
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
@@ -44,8 +44,6 @@ def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
     if state.query_language is QueryLanguage.JSONATA:
         value = state.items(scope) if state.items is not None else raw
         if not isinstance(value, list):
-            from asl.history import dumps
-
             what = f"The JSONata expression '{state.items_text}' specified for the field 'Items'"
             if state.items is None:
                 what = "The state input"
@@ -89,8 +87,6 @@ def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
             f"result type. Expected '{kind}', but was '{_json_type(value)}'",
             location=dyn.field,
         )
-    from asl.history import dumps
-
     shown = value if isinstance(value, str) else dumps(value)
     raise StatesRuntime(
         f'The {dyn.field} field refers to value "{shown}" which is not a valid {kind}: {dyn.text}'
