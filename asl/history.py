@@ -168,6 +168,16 @@ class History:
                 listener(event_type, as_dict)
         return event_id
 
+    def close(
+        self, event_type: str, details: dict[str, Any] | None = None, previous: int | None = None
+    ) -> int:
+        """Record the execution's closing event; it is recorded even past the history limit."""
+        limit, self.limit = self.limit, 0
+        try:
+            return self.add(event_type, details, previous)
+        finally:
+            self.limit = limit
+
     def _over_limit(self) -> None:
         from asl.errors import StatesRuntime
 
@@ -224,6 +234,11 @@ class Lane:
     ) -> int:
         """Record a state entered/exited event caused by this lane's last one."""
         self.last = self.history.add_state(event_type, name, key, payload, extra, previous=self.last)
+        return self.last
+
+    def close(self, event_type: str, details: dict[str, Any] | None = None) -> int:
+        """Record the execution's closing event (past the history limit too)."""
+        self.last = self.history.close(event_type, details, previous=self.last)
         return self.last
 
     def fork(self) -> Lane:

@@ -141,8 +141,7 @@ class StateMachine:
         try:
             result: ExecutionResult = anyio.run(self._finish, execution)
         except KeyboardInterrupt:
-            execution.history.limit = 0
-            execution.history.add(EventType.EXECUTION_ABORTED, {})
+            execution.history.close(EventType.EXECUTION_ABORTED, {})
             return ExecutionResult(
                 "ABORTED",
                 execution_arn=execution.arn,
@@ -212,7 +211,6 @@ class StateMachine:
             else:
                 output = await execution.run_machine(execution.machine, execution.input, frame)
         except StatesError as err:
-            history.limit = 0  # the closing event is always recorded
             result.status = "FAILED"
             result.error = err.error or None
             result.cause = err.cause
@@ -222,18 +220,16 @@ class StateMachine:
                 details["error"] = result.error
             if result.cause is not None:
                 details["cause"] = result.cause
-            lane.add(EventType.EXECUTION_FAILED, details)
+            lane.close(EventType.EXECUTION_FAILED, details)
         except (ExecutionTimedOut, TimeoutError):
-            history.limit = 0
             result.status = "TIMED_OUT"
             result.error = "States.Timeout"
             result.cause = f"The execution timed out after {timeout:g} seconds."
-            lane.add(EventType.EXECUTION_TIMED_OUT, {"error": result.error, "cause": result.cause})
+            lane.close(EventType.EXECUTION_TIMED_OUT, {"error": result.error, "cause": result.cause})
         else:
-            history.limit = 0
             result.status = "SUCCEEDED"
             result.output = output
-            lane.add(EventType.EXECUTION_SUCCEEDED, payload_details(None, "output", output))
+            lane.close(EventType.EXECUTION_SUCCEEDED, payload_details(None, "output", output))
         result.transitions = execution.transitions
         result.stop_time = execution.clock.now()
         return result
