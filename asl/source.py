@@ -77,7 +77,15 @@ def load_json(text: str, name: str = "<definition>") -> Any:
 
 
 def read_source(path: str | Path) -> tuple[Any, Source]:
-    """Read and parse a definition file; errors name the file."""
+    """Read and parse a definition file; errors name the file.
+
+    YAML files, SAM/CloudFormation/CDK templates and `template.yaml#Machine` are read by `asl.templates`.
+    """
+    from asl import templates
+
+    if templates.reads(path):
+        loaded = templates.read_any(path)
+        return loaded.definition, loaded.source
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8").removeprefix("\ufeff")
@@ -86,7 +94,11 @@ def read_source(path: str | Path) -> tuple[Any, Source]:
         raise DefinitionError(
             [Problem("", f"cannot read file: {reason}", "UNREADABLE_FILE")], str(path)
         ) from None
-    return load_json(text, str(path)), Source(text, str(path))
+    data = load_json(text, str(path))
+    if templates.is_template(data):
+        loaded = templates.read_any(path)
+        return loaded.definition, loaded.source
+    return data, Source(text, str(path))
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -38,3 +38,24 @@ def read_json_option(value: str | None, option: str) -> Any:
             "Give inline JSON, file://PATH or - for stdin.",
             param_hint=option,
         ) from None
+
+
+def pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    """`KEY=VALUE` option values as a dict; a malformed one is a click.BadParameter naming the option."""
+    found = {}
+    for value in values:
+        key, sep, target = value.partition("=")
+        if not sep or not key or not target:
+            raise click.BadParameter(f"{value!r} must look like KEY=VALUE", param_hint=option)
+        found[key] = target
+    return found
+
+
+#: `--sub NAME=VALUE`, shared by the commands that read templates (see asl.templates).
+sub_option = click.option(
+    "--sub",
+    "subs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Templates: the value of ${NAME}, Ref NAME or Fn::GetAtt NAME.Attr (repeatable; wins over [substitutions]).",
+)
