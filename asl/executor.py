@@ -151,6 +151,7 @@ class Execution:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
         history = frame.history
         entered_payload = self.check_size(raw, state, "received")
+        entered_after = history.last
         entered_id = history.add_state(_ENTERED[state.type], state.name, "input", entered_payload)
         entered_at = self.history.timestamp(entered_id)
         handler: Any = HANDLERS[state.type]  # a coroutine function, or a plain one for states that never wait
@@ -171,7 +172,7 @@ class Execution:
                     history.add(_ABORTED[state.type])
                 raise
             except StatesError as err:
-                self.scope_error(err, state, entered_id, history)
+                self.scope_error(err, state, entered_id, entered_after, history)
                 if err.error == "States.Runtime":
                     if err.failed_state is None:
                         err.failed_state = state.name
@@ -198,8 +199,13 @@ class Execution:
             history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra)
             return outcome.next, outcome.output
 
-    def scope_error(self, err: StatesError, state: State, entered_id: int, history: Lane) -> None:
-        """Prefix state-scoped causes as AWS does, and record EvaluationFailed for JSONata errors."""
+    def scope_error(
+        self, err: StatesError, state: State, entered_id: int, entered_after: int, history: Lane
+    ) -> None:
+        """Prefix state-scoped causes as AWS does, and record EvaluationFailed for JSONata errors.
+
+        EvaluationFailed points where the state's Entered event points (AWS's recorded histories).
+        """
         if not err.state_scoped or err.scoped_to is not None:
             return
         err.scoped_to = state.name
@@ -209,7 +215,7 @@ class Execution:
             details = {"error": err.error, "cause": err.cause, "state": state.name}
             if err.location:
                 details["location"] = err.location
-            history.add(EventType.EVALUATION_FAILED, details)
+            history.add_aside(EventType.EVALUATION_FAILED, details, previous=entered_after)
 
     def assign(self, state: State, outcome: Outcome, scope: Scope) -> dict[str, Any] | None:
         """Evaluate the state's (or the chosen rule's) Assign with the variables from the state's entry."""

@@ -45,6 +45,11 @@ class EventType(enum.StrEnum):
     LAMBDA_SUCCEEDED = "LambdaFunctionSucceeded"
     LAMBDA_FAILED = "LambdaFunctionFailed"
     LAMBDA_TIMED_OUT = "LambdaFunctionTimedOut"
+    ACTIVITY_SCHEDULED = "ActivityScheduled"
+    ACTIVITY_STARTED = "ActivityStarted"
+    ACTIVITY_SUCCEEDED = "ActivitySucceeded"
+    ACTIVITY_FAILED = "ActivityFailed"
+    ACTIVITY_TIMED_OUT = "ActivityTimedOut"
 
 
 class Payload:
@@ -146,7 +151,7 @@ class History:
     ) -> int:
         """Record an event; return its id. `previous` defaults to the event just before."""
         event_id = len(self._events) + 1
-        if self.limit and event_id > self.limit:
+        if self.limit and event_id >= self.limit:
             self._over_limit()
         prev = previous if previous is not None else event_id - 1
         self._events.append((event_type, prev, self.clock.now(), details, lane))
@@ -178,7 +183,7 @@ class History:
     ) -> int:
         """Record a state entered/exited event (the hot path: details stay compact)."""
         event_id = len(self._events) + 1
-        if self.limit and event_id > self.limit:
+        if self.limit and event_id >= self.limit:
             self._over_limit()
         details = StateDetails(name, key, payload, extra)
         prev = previous if previous is not None else event_id - 1
@@ -202,14 +207,14 @@ class History:
             self.limit = limit
 
     def _over_limit(self) -> None:
+        """The execution has as many events as it may have: only its closing event can still be recorded.
+
+        AWS's quota (the history-limit best-practices page): when event 25,000 would not be the
+        execution's end, ExecutionFailed is recorded as event 25,000.
+        """
         from asl.errors import StatesRuntime
 
-        limit, self.limit = self.limit, 0  # the failure itself must still be recorded
-        raise StatesRuntime(
-            f"The execution reached the limit of {limit} history events, as AWS's quota for a Standard "
-            "execution does: use a Distributed Map for large item sets, or raise the limit "
-            "(--history-limit, or StateMachine(history_limit=...); 0 = none) to run it locally anyway."
-        )
+        raise StatesRuntime(f"The execution reached the maximum number of history events ({self.limit}).")
 
     def __len__(self) -> int:
         return len(self._events)
