@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from asl.errors import DefinitionError, Problem
+from asl.json_errors import explain
 
 _WS = " \t\r\n"
 
@@ -52,7 +53,8 @@ def load_json(text: str, name: str = "<definition>") -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        problem = Problem("", f"malformed JSON: {exc.msg}", "MALFORMED_JSON", exc.lineno, exc.colno)
+        why = explain(exc)
+        problem = Problem("", f"malformed JSON: {why.message}", "MALFORMED_JSON", why.line, why.column)
         raise DefinitionError([problem], name) from None
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from asl.json_errors import explain
 from asl.source import Source, escape_token
 from asl.validate.diagnostic import Diagnostic, Severity, make
 
@@ -63,13 +64,14 @@ def validate_text(text: str, name: str = "<definition>", registry: TaskRegistry 
     try:
         definition = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, repeated))
     except json.JSONDecodeError as exc:
+        why = explain(exc)
         problem = Diagnostic(
             "ERROR",
             "INVALID_JSON_DESCRIPTION",
-            f"Malformed JSON: {exc.msg}; fix the syntax",
+            f"Malformed JSON: {why.message}; fix the syntax",
             "",
-            exc.lineno,
-            exc.colno,
+            why.line,
+            why.column,
         )
         return FileReport(name, (problem,), source)
     except RecursionError:
