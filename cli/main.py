@@ -15,6 +15,7 @@ COMMANDS = {
     "validate": ("cli.validate", "validate"),
     "replay": ("cli.replay", "replay"),
     "graph": ("cli.graph", "graph"),
+    "serve": ("cli.serve", "serve"),
 }
 
 

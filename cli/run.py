@@ -13,25 +13,15 @@ import click
 
 from asl.files import write_atomically, write_problem
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
-from cli.inputs import read_json_option
+from cli.inputs import pairs, read_json_option, sub_option
 from cli.view import LiveView, summary
-
-
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        key, sep, target = value.partition("=")
-        if not sep or not key or not target:
-            raise click.BadParameter(f"{value!r} must look like KEY=VALUE", param_hint=option)
-        pairs[key] = target
-    return pairs
 
 
 @click.command(
     epilog="Exit codes: 0 the execution succeeded; 1 it failed, timed out or was aborted; "
     "2 the definition, the input, the configuration or the command line is invalid."
 )
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--input",
     "input_",
@@ -110,6 +100,10 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Cognito user directory JSON: loaded before the run, written back atomically after it (even when asl.toml says save_users = false).",
 )
+@sub_option
+@click.option(
+    "--watch", is_flag=True, help="Run again each time a file in FILE's folder is saved (Ctrl-C stops)."
+)
 @click.option(
     "--prompt/--no-prompt",
     default=None,
@@ -135,6 +129,8 @@ def run(
     test_case: str | None,
     s3_root: Path | None,
     users: Path | None,
+    subs: tuple[str, ...],
+    watch: bool,
     prompt: bool | None,
 ) -> None:
     """Run the workflow in FILE locally, exactly as AWS Step Functions would.
@@ -144,16 +140,27 @@ def run(
       asl run samples/hello/workflow.json --input '{"name": "Ada", "age": 36}'
       asl run workflow.json --mock-config mocks.json --test-case HappyPath
       asl run workflow.json --handler greet=handlers:greet --history out.json
+      asl run template.yaml#OrderFlow --sub TopicArn=arn:aws:sns:us-east-1:123456789012:orders
     """
+    if watch:  # the same command, without --watch, on every save
+        from cli.watch import watch as watching
+
+        params = {**click.get_current_context().params, "watch": False}
+        ignore = [history_path] if history_path is not None else []
+        watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
+        return
     from asl import AslError
 
     try:
         execution_input = read_json_option(input_, "--input")
-        extra_handlers = _pairs(handlers, "--handler")
-        extra_machines = _pairs(state_machines, "--state-machine")
+        extra_handlers = pairs(handlers, "--handler")
+        extra_machines = pairs(state_machines, "--state-machine")
+        substitutions = pairs(subs, "--sub")
     except click.BadParameter as exc:
         app.abort(exc.format_message(), EXIT_USAGE)
-    if not file.exists():
+    from asl import templates
+
+    if not templates.exists(file):
         app.abort(f"{file}: no such file", EXIT_USAGE)
     for option, target in (("--history", history_path), ("--users", users)):
         problem = write_problem(target) if target is not None else None
@@ -171,6 +178,7 @@ def run(
             ask,
             s3_root,
             history_limit,
+            substitutions,
             (region, account, payload_limit, mock_config, test_case, users, extra_handlers, extra_machines),
         )
         since = (
@@ -190,10 +198,12 @@ def run(
         elapsed = time.perf_counter() - started
     except AslError as exc:
         app.abort(_explain(str(exc)), EXIT_USAGE)
-    result.cause = _adapt_cause(result.cause, machine)
+    hint = _hint(result, machine)
     if view is not None:
         view.finish(result)
         summary(app, result, elapsed)
+        if hint:
+            app.out.print(f"hint: {hint}", highlight=False)
         if runner.directory is not None:
             _directory_summary(app, runner.directory, since)
     elif result.status == "SUCCEEDED":
@@ -204,14 +214,10 @@ def run(
             "error": result.error,
             "cause": result.cause,
             "state": result.failed_state,
+            "hint": hint,
         }
         shown = {key: value for key, value in failure.items() if value is not None}
         click.echo(json.dumps(shown, ensure_ascii=False), err=True)
-    if result.error == "States.DataLimitExceeded":
-        app.err.print(
-            "hint: the local limit is --payload-limit BYTES (default 262144, AWS's 256 KiB; 0 = no limit)",
-            highlight=False,
-        )
     unsaved = _save(app, result, runner, config, history_path)
     if unsaved:
         raise SystemExit(EXIT_USAGE)
@@ -226,14 +232,17 @@ def _prepare(
     ask: bool,
     s3_root: Path | None,
     history_limit: int | None,
+    substitutions: dict[str, str],
     overrides: tuple[Any, ...],
 ) -> tuple[Any, Any, Any]:
     """The configuration (file, then flags), the runner and the loaded machine."""
+    from asl import templates
     from asl.config import Config, find_config, load_config
     from asl.runner import attach_cognito, build_runner, uses_cognito
 
-    found = config_path or find_config(file)
+    found = config_path or find_config(templates.split_ref(file)[0])
     config = load_config(found) if found is not None else Config(root=Path.cwd())
+    config.substitutions.update(substitutions)
     _override(config, *overrides)
     if s3_root is not None:
         config.s3_root = s3_root.resolve()
@@ -267,18 +276,20 @@ def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | 
     return failed
 
 
-def _adapt_cause(cause: str | None, machine: Any) -> str | None:
-    """The history-limit message suggests a Distributed Map only when the workflow has a Map state."""
+def _hint(result: Any, machine: Any) -> str | None:
+    """What to do about a local limit the execution ran into (the cause stays AWS's text)."""
     from asl.model import MapState, iter_states
 
-    advice = "use a Distributed Map for large item sets, or "
-    if (
-        cause
-        and advice in cause
-        and not any(isinstance(s, MapState) for s in iter_states(machine.definition.machine))
-    ):
-        return cause.replace(advice, "check for a loop that never ends (a Choice rule that never exits), or ")
-    return cause
+    if result.error == "States.DataLimitExceeded":
+        return "the local limit is --payload-limit BYTES (default 262144, AWS's 256 KiB; 0 = no limit)"
+    if result.error == "States.Runtime" and "maximum number of history events" in (result.cause or ""):
+        limit = "--history-limit EVENTS (default 25000, AWS's quota; 0 = no limit)"
+        if any(isinstance(s, MapState) for s in iter_states(machine.definition.machine)):
+            return (
+                f"a Distributed Map keeps each item's events out of this history; the local limit is {limit}"
+            )
+        return f"a loop that never ends (a Choice rule that never exits) reaches it too; the local limit is {limit}"
+    return None
 
 
 def _explain(message: str) -> str:

@@ -216,7 +216,9 @@ def test_the_payload_limit_error_names_the_option(tmp_path: Path) -> None:
     )
     result = invoke("run", wf, "--payload-limit", "100")
     assert result.exit_code == 1
-    assert "--payload-limit" in result.stderr
+    assert "--payload-limit" in json.loads(result.stderr)["hint"]
+    as_text = invoke("run", wf, "--payload-limit", "100", "--output", "text")
+    assert "hint: the local limit is --payload-limit" in as_text.stdout
 
 
 def test_the_history_limit_on_a_plain_loop_does_not_suggest_a_map(tmp_path: Path) -> None:
@@ -234,9 +236,10 @@ def test_the_history_limit_on_a_plain_loop_does_not_suggest_a_map(tmp_path: Path
     }
     result = invoke("run", write(tmp_path, loop), "--history-limit", "50")
     assert result.exit_code == 1
-    cause = json.loads(result.stderr)["cause"]
-    assert "Distributed Map" not in cause
-    assert "loop that never ends" in cause
+    hint = json.loads(result.stderr)["hint"]
+    assert "Distributed Map" not in hint
+    assert "loop that never ends" in hint
+    assert "--history-limit" in hint
 
 
 @pytest.mark.parametrize(
