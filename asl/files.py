@@ -18,8 +18,12 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` to `path`: a temporary file in the same folder, fsync, rename over the target, fsync the folder."""
+def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:
+    """Write `text` to `path`: a temporary file in the same folder, fsync, rename over the target, fsync the folder.
+
+    `mode` sets the permissions (e.g. 0o600 for a file holding secrets); by default the old file's
+    permissions are kept, or a new file gets what the umask allows.
+    """
     target = Path(path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -29,7 +33,7 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, _mode(target))
+        os.chmod(temp, _mode(target) if mode is None else mode)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -157,6 +158,8 @@ def run(
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
     view = _LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
+    users_lock = contextlib.ExitStack()
+    save_error = None
     try:
         found = config_path or find_config(file)
         config = load_config(found) if found is not None else Config(root=Path.cwd())
@@ -178,6 +181,8 @@ def run(
         runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
         machine = runner.load(file)
         if uses_cognito(machine) or config.users is not None:
+            if config.users is not None and config.save_users:
+                users_lock.enter_context(_lock_users(app, config.users))
             attach_cognito(runner, config.users)
         since = (
             (len(runner.directory.events), len(runner.directory.codes))
@@ -196,8 +201,13 @@ def run(
         if runner.directory is not None and config.users is not None and config.save_users:
             from cognito_tasks import persist
 
-            persist.save(runner.directory, config.users)
+            try:
+                persist.save(runner.directory, config.users)
+            except AslError as exc:
+                save_error = str(exc)
+        users_lock.close()
     except AslError as exc:
+        users_lock.close()
         app.abort(str(exc), EXIT_USAGE)
     if history_path is not None:
         write_atomically(history_path, json.dumps({"events": result.history}, indent=2) + "\n")
@@ -215,7 +225,19 @@ def run(
             "state": result.failed_state,
         }
         click.echo(json.dumps(failure, ensure_ascii=False), err=True)
+    if save_error is not None:
+        app.abort(f"{save_error}; the run's result is above", EXIT_USAGE)
     raise SystemExit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED)
+
+
+def _lock_users(app: App, path: Path) -> Any:
+    """Hold the users file for this run (load, run, save); say so when another run holds it."""
+    from cognito_tasks import persist
+
+    def waiting() -> None:
+        app.err.print(f"waiting for {path}: another run is using it", highlight=False)
+
+    return persist.lock(path, on_wait=waiting)
 
 
 def _override(
