@@ -7,7 +7,7 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,9 +282,14 @@ class StateMachine:
 
         async def body() -> None:
             try:
-                outcome.append((True, await execution.run_machine(execution.machine, execution.input, frame)))
+                with _wall_deadline(clock, execution.start_time + limit):
+                    outcome.append(
+                        (True, await execution.run_machine(execution.machine, execution.input, frame))
+                    )
             except StatesError as err:
                 outcome.append((False, err))
+            except TimeoutError:
+                pass  # a JSONata evaluation that ran past the deadline (asl.jsonata_bounds): timed out
             finally:
                 ended.set()
 
@@ -330,6 +335,21 @@ class StateMachine:
         result.transitions = execution.transitions
         result.stop_time = clock.now()
         return result
+
+
+def _wall_deadline(clock: Clock, deadline: float) -> Any:
+    """On the real clock, a cancel scope ending just after the execution's deadline.
+
+    The execution times out from its parent task; this scope is for work that never yields to it (a
+    JSONata evaluation looks at the enclosing scope's deadline, see `asl.jsonata_bounds`).
+    """
+    if not isinstance(clock, RealClock):
+        return nullcontext()
+    return anyio.CancelScope(deadline=anyio.current_time() + (deadline - clock.now()) + _GRACE)
+
+
+#: How long after the deadline the body's own scope ends (the parent normally ends it first).
+_GRACE = 0.05
 
 
 @contextmanager

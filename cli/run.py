@@ -169,6 +169,7 @@ def run(
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
     view = LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
+    users_lock = contextlib.ExitStack()
     try:
         runner, machine, config = _prepare(
             app,
@@ -180,6 +181,7 @@ def run(
             history_limit,
             substitutions,
             (region, account, payload_limit, mock_config, test_case, users, extra_handlers, extra_machines),
+            users_lock,
         )
         since = (
             (len(runner.directory.events), len(runner.directory.codes))
@@ -197,6 +199,7 @@ def run(
             )
         elapsed = time.perf_counter() - started
     except AslError as exc:
+        users_lock.close()
         app.abort(_explain(str(exc)), EXIT_USAGE)
     hint = _hint(result, machine)
     if view is not None:
@@ -218,7 +221,8 @@ def run(
         }
         shown = {key: value for key, value in failure.items() if value is not None}
         click.echo(json.dumps(shown, ensure_ascii=False), err=True)
-    unsaved = _save(app, result, runner, config, history_path)
+    with users_lock:  # the users file stays locked from loading it to saving it
+        unsaved = _save(app, result, runner, config, history_path)
     if unsaved:
         raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED)
@@ -234,6 +238,7 @@ def _prepare(
     history_limit: int | None,
     substitutions: dict[str, str],
     overrides: tuple[Any, ...],
+    users_lock: contextlib.ExitStack,
 ) -> tuple[Any, Any, Any]:
     """The configuration (file, then flags), the runner and the loaded machine."""
     from asl import templates
@@ -251,6 +256,8 @@ def _prepare(
     runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
     machine = runner.load(file)
     if uses_cognito(machine) or config.users is not None:
+        if config.users is not None and config.save_users:
+            users_lock.enter_context(_lock_users(app, config.users))
         attach_cognito(runner, config.users)
     return runner, machine, config
 
@@ -259,11 +266,12 @@ def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | 
     """Write the user directory and the history after the output is shown; True if one could not be written."""
     failed = False
     if runner.directory is not None and config.users is not None and config.save_users:
+        from asl import AslError
         from cognito_tasks import persist
 
         try:
             persist.save(runner.directory, config.users)
-        except OSError as exc:
+        except (OSError, AslError) as exc:
             app.err.print(f"[bold red]error:[/] the user directory was not saved: {exc}", highlight=False)
             failed = True
     if history_path is not None:
@@ -297,6 +305,16 @@ def _explain(message: str) -> str:
     if "payload" in message and "limit" in message and "--payload-limit" not in message:
         message += " (raise it with --payload-limit BYTES, or payload_limit in asl.toml; 0 = no limit)"
     return message
+
+
+def _lock_users(app: App, path: Path) -> Any:
+    """Hold the users file for this run (load, run, save); say so when another run holds it."""
+    from cognito_tasks import persist
+
+    def waiting() -> None:
+        app.err.print(f"waiting for {path}: another run is using it", highlight=False)
+
+    return persist.lock(path, on_wait=waiting)
 
 
 def _override(
