@@ -67,6 +67,11 @@ class Backend:
         self.clock = interpreter.make_clock(self.settings.wait_scale)
         self._definitions: dict[str, Definition] = {}
         self.runtime = Runtime(self)
+        from asl.nested import START_EXECUTION
+        from asl.server.nested import start_execution_handler
+
+        if START_EXECUTION not in self.runner.registry:
+            self.runner.registry.register(START_EXECUTION, start_execution_handler(self))
         self.runner.registry.fallbacks.append(self.runtime.activity_fallback)
         self.runner.registry.fallbacks.append(_unserved)
         self._saved_events = len(self.runner.directory.events) if self.runner.directory else 0
