@@ -118,15 +118,21 @@ class Database:
         connection = self._connection
         connection.execute("BEGIN IMMEDIATE")
         for job in batch:
-            connection.execute("SAVEPOINT job")
+            # A call someone waits for may write several rows: all or nothing. A queued write is one
+            # statement, which SQLite already undoes alone when it fails.
+            guarded = job.done is not None
+            if guarded:
+                connection.execute("SAVEPOINT job")
             try:
                 job.result = job.fn(connection, *job.args)
             except Exception as exc:
-                connection.execute("ROLLBACK TO job")
                 job.error = exc
-                if job.done is None:
+                if guarded:
+                    connection.execute("ROLLBACK TO job")
+                else:
                     log.error("a queued write failed: %s(%r): %s", job.fn.__name__, job.args[:1], exc)
-            connection.execute("RELEASE job")
+            if guarded:
+                connection.execute("RELEASE job")
         try:
             connection.execute("COMMIT")
         except sqlite3.Error as exc:
