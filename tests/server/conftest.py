@@ -43,6 +43,12 @@ class Server:
             config=BotoConfig(**settings),
         )
 
+    def backend_actions(self) -> list[str]:
+        """The actions the Step Functions service answers."""
+        from asl.server import step_functions
+
+        return sorted(step_functions(self.backend).actions)
+
     def health(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/health", timeout=5) as response:
             body: dict[str, Any] = json.loads(response.read())
