@@ -173,12 +173,12 @@ class Runtime:
             if result.status == "SUCCEEDED":
                 changes["output"] = interpreter.dumps(result.output)
         changes["stop_date"] = stop_date
+        self.backend.after_execution()  # saved before anyone can see the execution closed
         await self.db.run(sql.update_execution, live.arn, changes)
         live.result = changes
         self.live.pop(live.arn, None)
         self._owners.pop(id(live.execution), None)
         live.done.set()
-        self.backend.after_execution()
 
     # -- stopping ---------------------------------------------------------------------------------
 
