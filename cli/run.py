@@ -11,24 +11,14 @@ import click
 
 from asl.files import write_atomically
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
-from cli.inputs import read_json_option
-
-
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        key, sep, target = value.partition("=")
-        if not sep or not key or not target:
-            raise click.BadParameter(f"{value!r} must look like KEY=VALUE", param_hint=option)
-        pairs[key] = target
-    return pairs
+from cli.inputs import pairs, read_json_option, sub_option
 
 
 @click.command(
     epilog="Exit codes: 0 the execution succeeded; 1 it failed, timed out or was aborted; "
     "2 the definition, the input, the configuration or the command line is invalid."
 )
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--input",
     "input_",
@@ -107,6 +97,10 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Cognito user directory JSON: loaded before the run, written back atomically after it (even when asl.toml says save_users = false).",
 )
+@sub_option
+@click.option(
+    "--watch", is_flag=True, help="Run again each time a file in FILE's folder is saved (Ctrl-C stops)."
+)
 @click.option(
     "--prompt/--no-prompt",
     default=None,
@@ -132,6 +126,8 @@ def run(
     test_case: str | None,
     s3_root: Path | None,
     users: Path | None,
+    subs: tuple[str, ...],
+    watch: bool,
     prompt: bool | None,
 ) -> None:
     """Run the workflow in FILE locally, exactly as AWS Step Functions would.
@@ -141,25 +137,37 @@ def run(
       asl run samples/hello/workflow.json --input '{"name": "Ada", "age": 36}'
       asl run workflow.json --mock-config mocks.json --test-case HappyPath
       asl run workflow.json --handler greet=handlers:greet --history out.json
+      asl run template.yaml#OrderFlow --sub TopicArn=arn:aws:sns:us-east-1:123456789012:orders
     """
+    if watch:  # the same command, without --watch, on every save
+        from cli.watch import watch as watching
+
+        params = {**click.get_current_context().params, "watch": False}
+        ignore = [history_path] if history_path is not None else []
+        watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
+        return
     from asl import AslError
     from asl.config import Config, find_config, load_config
     from asl.runner import attach_cognito, build_runner, uses_cognito
 
     try:
         execution_input = read_json_option(input_, "--input")
-        extra_handlers = _pairs(handlers, "--handler")
-        extra_machines = _pairs(state_machines, "--state-machine")
+        extra_handlers = pairs(handlers, "--handler")
+        extra_machines = pairs(state_machines, "--state-machine")
+        substitutions = pairs(subs, "--sub")
     except click.BadParameter as exc:
         app.abort(exc.format_message(), EXIT_USAGE)
-    if not file.exists():
+    from asl import templates
+
+    if not templates.exists(file):
         app.abort(f"{file}: no such file", EXIT_USAGE)
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
     view = _LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
     try:
-        found = config_path or find_config(file)
+        found = config_path or find_config(templates.split_ref(file)[0])
         config = load_config(found) if found is not None else Config(root=Path.cwd())
+        config.substitutions.update(substitutions)
         _override(
             config,
             region,

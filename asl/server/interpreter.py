@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import anyio
 
 from asl.clock import Clock, RealClock
 from asl.errors import DefinitionError
-from asl.executor import Execution, TaskTokenError, TokenWaiter
+from asl.executor import Execution
 from asl.history import EventType, dumps
 from asl.machine import ExecutionResult, StateMachine
 from asl.model import Definition
 from asl.parse import load_definition
+from asl.runtime import TaskTokenError, TokenWaiter
 from asl.source import Source
 
 __all__ = [
@@ -89,20 +91,23 @@ def start(
     on_record: OnRecord,
 ) -> Execution:
     """Record ExecutionStarted and return the execution, ready for `finish`."""
-    execution = machine._start(input, clock, False, execution_name, seed)
-    history = execution.history
-    on_record(_event(history, 0))
 
-    def listener(event_type: str, details: Any) -> None:
-        on_record(_event(history, len(history) - 1))
+    def record(event: dict[str, Any]) -> None:
+        on_record({**event, "timestamp": datetime.fromisoformat(event["timestamp"]).timestamp()})
 
-    history.listeners.append(listener)
-    return execution
+    return machine.start(
+        input,
+        clock=clock,
+        execution_name=execution_name,
+        seed=seed,
+        on_record=record,
+        callbacks_from_outside=True,
+    )
 
 
 async def finish(machine: StateMachine, execution: Execution) -> ExecutionResult:
     """Run a started execution to its end."""
-    return await machine._finish(execution)
+    return await machine.finish(execution)
 
 
 def resume(
@@ -131,22 +136,6 @@ def abort(execution: Execution, error: str | None, cause: str | None) -> None:
     """Record ExecutionAborted (StopExecution) on an execution whose run was cancelled."""
     details = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
     execution.history.close(EventType.EXECUTION_ABORTED, details)
-
-
-def _event(history: Any, index: int) -> dict[str, Any]:
-    from asl.history import _detail_key, _materialise
-
-    event_type, previous, when, details = history._events[index]
-    event: dict[str, Any] = {
-        "id": index + 1,
-        "previousEventId": previous,
-        "timestamp": when,
-        "type": event_type,
-        "lane": "",
-    }
-    if details is not None:
-        event[_detail_key(event_type)] = _materialise(details)
-    return event
 
 
 def now() -> float:

@@ -254,7 +254,7 @@ class Runtime:
             )
             self._arrivals.pop(activity_arn, anyio.Event()).set()
             try:
-                return await waiter.wait()
+                return await waiter.wait(outside=True)
             finally:
                 waiter.done = True
                 ctx.execution.waiters.pop(token, None)
