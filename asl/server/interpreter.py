@@ -11,12 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import anyio
-
 from asl.clock import Clock, RealClock
 from asl.errors import DefinitionError
 from asl.executor import Execution
-from asl.history import EventType, dumps
+from asl.history import dumps
 from asl.machine import ExecutionResult, StateMachine
 from asl.model import Definition
 from asl.parse import load_definition
@@ -29,7 +27,6 @@ __all__ = [
     "TokenWaiter",
     "ExecutionResult",
     "TaskTokenError",
-    "abort",
     "can_resume",
     "compile_definition",
     "diagnostics",
@@ -66,19 +63,8 @@ def new_machine(definition: Definition, name: str, **settings: Any) -> StateMach
 
 
 def make_clock(scale: float) -> Clock:
-    """The clock `--wait-scale` asks for: Wait states and retry delays multiplied by `scale`.
-
-    Until the interpreter's RealClock takes a scale, the instance's `sleep` is replaced; it stays a
-    RealClock, so task timeouts and heartbeats are still watched (in real seconds).
-    """
-    clock = RealClock()
-    if scale != 1:
-
-        async def sleep(seconds: float) -> None:
-            await anyio.sleep(max(seconds * scale, 0))
-
-        setattr(clock, "sleep", sleep)  # noqa: B010 - an instance attribute, not the class's method
-    return clock
+    """The clock `--wait-scale` asks for: Wait states and retry delays multiplied by `scale`."""
+    return RealClock(scale)
 
 
 def start(
@@ -130,12 +116,6 @@ def resume(
 def can_resume() -> bool:
     """True once `resume` can continue executions (and so RedriveExecution can work)."""
     return False
-
-
-def abort(execution: Execution, error: str | None, cause: str | None) -> None:
-    """Record ExecutionAborted (StopExecution) on an execution whose run was cancelled."""
-    details = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
-    execution.history.close(EventType.EXECUTION_ABORTED, details)
 
 
 def now() -> float:

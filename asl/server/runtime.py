@@ -38,10 +38,7 @@ class Live:
     execution: Any
     machine: Any
     express: bool
-    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     done: anyio.Event = field(default_factory=anyio.Event)
-    #: StopExecution's (error, cause), once asked.
-    stop: tuple[str | None, str | None] | None = None
     result: dict[str, Any] = field(default_factory=dict)
 
 
@@ -149,30 +146,25 @@ class Runtime:
         self._tasks.start_soon(self._drive, live)
 
     async def _drive(self, live: Live) -> None:
-        result: Any = None
-        with live.scope:
-            try:
-                result = await interpreter.finish(live.machine, live.execution)
-            except Exception as exc:  # an interpreter bug must not strand the execution
-                log.exception("execution %s crashed", live.arn)
-                result = exc
+        try:
+            result: Any = await interpreter.finish(live.machine, live.execution)
+        except Exception as exc:  # an interpreter bug must not strand the execution
+            log.exception("execution %s crashed", live.arn)
+            result = exc
         if self._closing:
             return
-        stop_date = interpreter.now()
-        if live.scope.cancelled_caught or result is None:
-            error, cause = live.stop or (None, None)
-            interpreter.abort(live.execution, error, cause)
-            changes: dict[str, Any] = {"status": "ABORTED", "error": error, "cause": cause}
-        elif isinstance(result, Exception):
+        if isinstance(result, Exception):
             cause = f"asl serve failed while running this execution: {type(result).__name__}: {result}"
-            changes = {"status": "FAILED", "error": "States.Runtime", "cause": cause}
+            changes: dict[str, Any] = {"status": "FAILED", "error": "States.Runtime", "cause": cause}
             live.execution.history.close("ExecutionFailed", {"error": "States.Runtime", "cause": cause})
+            changes["stop_date"] = interpreter.now()
         else:
-            stop_date = result.stop_time
             changes = {"status": result.status, "error": result.error, "cause": result.cause}
+            if result.status == "ABORTED":
+                changes["error"], changes["cause"] = live.execution.stop_request
             if result.status == "SUCCEEDED":
                 changes["output"] = interpreter.dumps(result.output)
-        changes["stop_date"] = stop_date
+            changes["stop_date"] = result.stop_time
         self.backend.after_execution()  # saved before anyone can see the execution closed
         await self.db.run(sql.update_execution, live.arn, changes)
         live.result = changes
@@ -187,9 +179,7 @@ class Runtime:
         live = self.live.get(arn)
         if live is None:
             return None
-        if live.stop is None:
-            live.stop = (error, cause)
-        live.scope.cancel()
+        live.execution.stop(error, cause)
         await live.done.wait()
         stop_date: float = live.result["stop_date"]
         return stop_date
