@@ -50,7 +50,7 @@ async def start(backend: Backend, request: Request, sync: bool) -> dict[str, Any
     name = request.get("name") or str(uuid.uuid4())
     check_name(name)
     text, value = read_input(request)
-    return await backend.runtime.start(target, name, text, value)
+    return await backend.runtime.start(target, name, text, value, request.get("traceHeader"))
 
 
 async def start_execution(backend: Backend, request: Request) -> dict[str, Any]:
@@ -130,6 +130,7 @@ def _described(row: dict[str, Any]) -> dict[str, Any]:
         {
             "input": row["input"],
             "inputDetails": {"included": True},
+            "traceHeader": row["trace_header"],
             "error": row["error"],
             "cause": row["cause"],
             "redriveStatus": "NOT_REDRIVABLE" if reason else "REDRIVABLE",
@@ -166,8 +167,19 @@ async def list_executions(backend: Backend, request: Request) -> dict[str, Any]:
         "version_arn" if ref.version is not None else "alias_arn" if ref.alias is not None else "machine_arn"
     )
     status = request.get("statusFilter")
+    redrive = request.get("redriveFilter")
+    redriven = None if redrive is None else redrive == "REDRIVEN"
     shown, token = await fetch_page(
-        backend.db, request, "executions", "seq", 2**62, sql.list_executions, column, ref.qualified, status
+        backend.db,
+        request,
+        "executions",
+        "seq",
+        2**62,
+        sql.list_executions,
+        column,
+        ref.qualified,
+        status,
+        redriven,
     )
     return {"executions": [_summary(row) for row in shown], "nextToken": token}
 

@@ -93,7 +93,9 @@ class Runtime:
 
     # -- starting ---------------------------------------------------------------------------------
 
-    async def start(self, target: Target, name: str, input_text: str, value: Any) -> dict[str, Any]:
+    async def start(
+        self, target: Target, name: str, input_text: str, value: Any, trace_header: str | None = None
+    ) -> dict[str, Any]:
         """Start an execution (idempotent on name and input while it runs); return its row once durable."""
         where = self.backend.where
         express = target.type == "EXPRESS"
@@ -112,6 +114,7 @@ class Runtime:
             "role_arn": target.role_arn,
             "status": "RUNNING",
             "input": input_text,
+            "trace_header": trace_header,
             "start_date": interpreter.now(),
             "seed": seed,
         }

@@ -83,6 +83,12 @@ def check_settings(request: Request) -> None:
         )
 
 
+def check_publish(request: Request) -> None:
+    """A version description needs `publish`, as AWS says."""
+    if request.get("versionDescription") and not request.get("publish"):
+        raise ServiceError("ValidationException", "Version description can only be set when publish is true")
+
+
 def _role(request: Request) -> str:
     role = request.get("roleArn")
     if role is not None and not role.startswith("arn:"):
@@ -96,6 +102,7 @@ async def create_state_machine(backend: Backend, request: Request) -> dict[str, 
     check_name(name)
     machine_type = request.get("type") or "STANDARD"
     check_settings(request)
+    check_publish(request)
     text = request["definition"]
     check_definition(backend, text, machine_type)
     now = interpreter.now()
@@ -165,9 +172,13 @@ async def describe_state_machine(backend: Backend, request: Request) -> dict[str
         version = await backend.db.run(sql.get_version, arn)
         if version is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
-        return _described(version, arn, ref.name)
-    row = await get_machine(backend, arn)
-    return _described(row, arn, row["name"])
+        described = _described(version, arn, ref.name)
+    else:
+        row = await get_machine(backend, arn)
+        described = _described(row, arn, row["name"])
+    if request.get("includedData") == "METADATA_ONLY":
+        described.pop("definition")
+    return described
 
 
 async def list_state_machines(backend: Backend, request: Request) -> dict[str, Any]:
@@ -187,6 +198,7 @@ async def update_state_machine(backend: Backend, request: Request) -> dict[str, 
     arn = request["stateMachineArn"]
     row = await get_machine(backend, arn)
     check_settings(request)
+    check_publish(request)
     changes: dict[str, Any] = {}
     if "definition" in request:
         check_definition(backend, request["definition"], row["type"])

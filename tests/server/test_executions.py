@@ -281,3 +281,14 @@ def test_wait_scale_stretches_waits(start_server: Any) -> None:
     time.sleep(0.2)
     assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
     assert wait_done(sfn, execution)["status"] == "SUCCEEDED"
+
+
+def test_trace_header_and_redrive_filter(sfn: Any) -> None:
+    arn = create(sfn, PASS)
+    execution = sfn.start_execution(stateMachineArn=arn, traceHeader="Root=1-abc")["executionArn"]
+    assert wait_done(sfn, execution)["traceHeader"] == "Root=1-abc"
+    assert [
+        e["executionArn"]
+        for e in sfn.list_executions(stateMachineArn=arn, redriveFilter="NOT_REDRIVEN")["executions"]
+    ] == [execution]
+    assert sfn.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"] == []
