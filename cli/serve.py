@@ -34,7 +34,12 @@ def build_app(
     except BaseException:
         db.close()
         raise
-    app = create_app([step_functions(backend)], lifespan=lifespan(backend, on_ready))
+
+    def health() -> dict[str, Any]:
+        failure = db.failure
+        return {"status": "failed", "store": failure} if failure else {"store": db.path}
+
+    app = create_app([step_functions(backend)], lifespan=lifespan(backend, on_ready), health=health)
     return app, backend
 
 

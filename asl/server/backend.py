@@ -140,19 +140,19 @@ class Backend:
 
     async def target(self, ref: MachineRef) -> Target:
         """Resolve a (possibly qualified) state machine ARN to what an execution of it runs."""
-        machine = await self.db.run(sql.get_machine, ref.arn)
+        machine = await self.db.query(sql.get_machine, ref.arn)
         if machine is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{ref.qualified}'")
         alias_arn = None
         version: dict[str, Any] | None = None
         if ref.alias is not None:
-            alias = await self.db.run(sql.get_alias, ref.qualified)
+            alias = await self.db.query(sql.get_alias, ref.qualified)
             if alias is None:
                 raise ServiceError("ResourceNotFound", f"Resource not found: '{ref.qualified}'")
             alias_arn = alias["arn"]
-            version = await self.db.run(sql.get_version, pick_version(json.loads(alias["routing"])))
+            version = await self.db.query(sql.get_version, pick_version(json.loads(alias["routing"])))
         elif ref.version is not None:
-            version = await self.db.run(sql.get_version, ref.qualified)
+            version = await self.db.query(sql.get_version, ref.qualified)
             if version is None:
                 raise ServiceError("ResourceNotFound", f"Resource not found: '{ref.qualified}'")
         source = version or machine

@@ -86,7 +86,7 @@ async def start_sync_execution(backend: Backend, request: Request) -> dict[str, 
 async def get_execution(backend: Backend, arn: str) -> dict[str, Any]:
     """An execution's row, or AWS's ExecutionDoesNotExist."""
     read_execution(arn, backend.where)
-    row = await backend.db.run(sql.get_execution, arn)
+    row = await backend.db.query(sql.get_execution, arn)
     if row is None:
         raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
     return row
@@ -158,7 +158,7 @@ async def list_executions(backend: Backend, request: Request) -> dict[str, Any]:
     if not arn:
         raise ServiceError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
     ref = read_machine(arn, backend.where)
-    machine = await backend.db.run(machine_sql.get_machine, ref.arn)
+    machine = await backend.db.query(machine_sql.get_machine, ref.arn)
     if machine is None:
         raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
     if machine["type"] == "EXPRESS":
@@ -207,7 +207,7 @@ async def get_execution_history(backend: Backend, request: Request) -> dict[str,
     size = page_size(request)
     reverse = bool(request.get("reverseOrder"))
     after = read_token(request, "events", 2**62 if reverse else 0)
-    found = await backend.db.run(sql.events, arn, after, size + 1, reverse)
+    found = await backend.db.query(sql.events, arn, after, size + 1, reverse)
     shown, token = page(found, size, "events", "id")
     include = request.get("includeExecutionData", True) is not False
     events = []

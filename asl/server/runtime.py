@@ -70,8 +70,8 @@ class Runtime:
     async def open(self, tasks: TaskGroup) -> None:
         """Start serving: remember the task group, load activities, resume RUNNING executions."""
         self._tasks = tasks
-        self.activities.update(await self.db.run(_activity_arns))
-        for row in await self.db.run(sql.running):
+        self.activities.update(await self.db.query(_activity_arns))
+        for row in await self.db.query(sql.running):
             await self._resume(row)
 
     def close(self) -> None:
@@ -119,9 +119,10 @@ class Runtime:
             "seed": seed,
         }
         machine = self.backend.machine(target, name, self._on_wait(arn))
-        existing = await self.db.run(sql.claim_execution, row)
+        existing = await self.db.query(sql.claim_execution, row)
         if existing is not None:
             if existing["status"] == "RUNNING" and existing["input"] == input_text:
+                await self.db.run(_barrier)  # the same start may still be on its way to the disk
                 return existing
             raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
         try:
@@ -195,7 +196,7 @@ class Runtime:
         """Deliver SendTaskSuccess/Failure/Heartbeat for `token`, committed first."""
         live = self._holder(token)
         if live is None:
-            known = await self.db.run(sql.get_token, token)
+            known = await self.db.query(sql.get_token, token)
             if known is None:
                 raise ServiceError("InvalidToken", "Invalid Token: 'Invalid token'")
             raise ServiceError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
@@ -286,7 +287,7 @@ class Runtime:
             row["alias_arn"],
             row["test_case"],
         )
-        events = await self.db.run(sql.all_events, arn)
+        events = await self.db.query(sql.all_events, arn)
         execution = None
         machine = None
         if row["type"] == "STANDARD":
@@ -303,7 +304,7 @@ class Runtime:
             await self._strand(arn, events)
             return
         self._launch(Live(arn, execution, machine, False))
-        for sent in await self.db.run(sql.sent_outcomes, arn):
+        for sent in await self.db.query(sql.sent_outcomes, arn):
             assert self._tasks is not None
             self._tasks.start_soon(self._redeliver, sent)
 

@@ -140,7 +140,7 @@ async def create_state_machine(backend: Backend, request: Request) -> dict[str, 
 async def get_machine(backend: Backend, arn: str) -> dict[str, Any]:
     """A state machine's row, or AWS's StateMachineDoesNotExist."""
     ref = read_machine(arn, backend.where, qualified=False)
-    row = await backend.db.run(sql.get_machine, ref.arn)
+    row = await backend.db.query(sql.get_machine, ref.arn)
     if row is None:
         raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
     return row
@@ -169,7 +169,7 @@ async def describe_state_machine(backend: Backend, request: Request) -> dict[str
     if ref.alias is not None:
         raise invalid_arn(arn, "DescribeStateMachine takes a state machine or version ARN, not an alias")
     if ref.version is not None:
-        version = await backend.db.run(sql.get_version, arn)
+        version = await backend.db.query(sql.get_version, arn)
         if version is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
         described = _described(version, arn, ref.name)
@@ -246,10 +246,10 @@ async def describe_state_machine_for_execution(backend: Backend, request: Reques
     """DescribeStateMachineForExecution: the definition the execution runs, as it was when it started."""
     arn = request["executionArn"]
     read_execution(arn, backend.where)
-    row = await backend.db.run(exec_sql.get_execution, arn)
+    row = await backend.db.query(exec_sql.get_execution, arn)
     if row is None:
         raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
-    machine = await backend.db.run(sql.get_machine, row["machine_arn"])
+    machine = await backend.db.query(sql.get_machine, row["machine_arn"])
     return {
         "stateMachineArn": row["version_arn"] or row["machine_arn"],
         "name": arn.split(":")[6],
@@ -293,7 +293,7 @@ async def put_configured(backend: Backend, name: str, path: Any) -> None:
             "ValidationException", f"state_machines.{name}: cannot read {path}: {exc.strerror}"
         ) from None
     arn = backend.where.machine(name)
-    existing = await backend.db.run(sql.get_machine, arn)
+    existing = await backend.db.query(sql.get_machine, arn)
     if existing is None:
         await create_state_machine(backend, {"name": name, "definition": text})
     elif existing["definition"] != text:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.error
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.server.conftest import PASS, Server, create, history, wait_done
 from tests.server.test_tasks import callback_flow, token_of
@@ -70,3 +73,19 @@ def test_a_restarted_server_keeps_everything(start_server: Any, tmp_path: Path) 
     assert (closed["status"], closed["error"]) == ("FAILED", "States.Runtime")
     assert "cannot resume" in closed["cause"]
     assert history(again, held)[-1]["type"] == "ExecutionFailed"
+
+
+def test_health_says_when_the_store_has_failed(start_server: Any) -> None:
+    server: Server = start_server()
+    assert server.health()["store"] == ":memory:"
+    server.backend.db._failure = sqlite3.OperationalError("disk I/O error")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        server.health()
+    assert caught.value.code == 503
+    assert json.loads(caught.value.read()) == {
+        "status": "failed",
+        "services": ["AWSStepFunctions"],
+        "store": "disk I/O error",
+    }
+    with pytest.raises(server.client().exceptions.ClientError):
+        server.client().list_state_machines()
