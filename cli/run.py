@@ -71,6 +71,16 @@ from cli.view import LiveView, summary
 @click.option("--account", help="Account id used in ARNs and the context object (default 123456789012).")
 @click.option("--name", "execution_name", help="Execution name (default: a random UUID).")
 @click.option(
+    "--seed",
+    type=int,
+    help="Seed for retry jitter and task tokens: with --name and --start-time, a run is the same every time.",
+)
+@click.option(
+    "--start-time",
+    metavar="TIMESTAMP",
+    help="Start the virtual clock here (ISO 8601, e.g. 2024-01-01T00:00:00Z; default: now).",
+)
+@click.option(
     "--handler",
     "handlers",
     multiple=True,
@@ -123,6 +133,8 @@ def run(
     region: str | None,
     account: str | None,
     execution_name: str | None,
+    seed: int | None,
+    start_time: str | None,
     handlers: tuple[str, ...],
     state_machines: tuple[str, ...],
     mock_config: Path | None,
@@ -193,8 +205,9 @@ def run(
         with view or contextlib.redirect_stdout(sys.stderr):
             result = machine.run_sync(
                 execution_input,
-                real_time=real_time,
+                clock=_clock(app, real_time, start_time),
                 execution_name=execution_name,
+                seed=seed,
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
@@ -305,6 +318,24 @@ def _explain(message: str) -> str:
     if "payload" in message and "limit" in message and "--payload-limit" not in message:
         message += " (raise it with --payload-limit BYTES, or payload_limit in asl.toml; 0 = no limit)"
     return message
+
+
+def _clock(app: App, real_time: bool, start_time: str | None) -> Any:
+    """The execution's clock: the wall clock, or the virtual one (from `--start-time` when given)."""
+    from asl.choice import parse_timestamp
+    from asl.clock import RealClock, VirtualClock
+
+    if start_time is None:
+        return RealClock() if real_time else VirtualClock()
+    if real_time:
+        app.abort("--start-time sets the virtual clock; it cannot be combined with --real-time", EXIT_USAGE)
+    when = parse_timestamp(start_time)
+    if when is None:
+        app.abort(
+            f"--start-time {start_time!r} is not an ISO 8601 timestamp with a zone, e.g. 2024-01-01T00:00:00Z",
+            EXIT_USAGE,
+        )
+    return VirtualClock(when.timestamp())
 
 
 def _lock_users(app: App, path: Path) -> Any:
