@@ -9,7 +9,6 @@ undefined fails with States.QueryEvaluationError.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeGuard
@@ -17,6 +16,7 @@ from typing import Any, TypeGuard
 from asl import jsonata_bounds as bounds
 from asl import jsonata_functions as functions
 from asl.errors import Problem, QueryEvaluationError
+from asl.jsonata_fast import compile_fast
 from asl.paths import UNSET, Scope
 from asl.source import escape_token
 
@@ -34,15 +34,8 @@ def expression_text(value: str) -> str:
     return value[2:-2].strip()
 
 
-_PLAIN_PATH = re.compile(
-    r"^\$(states\.(?:input|result|context|errorOutput)|[A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)$"
-)
-_FALLBACK: Any = object()
-_UNDEFINED: Any = object()
-
-
 class _Compiled:
-    __slots__ = ("bounds", "engine", "field", "plain", "text")
+    __slots__ = ("bounds", "engine", "fast", "field", "text")
 
     def __init__(self, text: str, field: str) -> None:
         import jsonata
@@ -50,12 +43,6 @@ class _Compiled:
         bounds.install()
         self.text = text
         self.field = field
-        # `$states.input.a.b` / `$var.x`: read directly when every step is an object (JSONata's answer is then
-        # plain lookup); arrays, strings along the way or an array result go through the engine.
-        match = _PLAIN_PATH.match(text)
-        self.plain: tuple[str, tuple[str, ...]] | None = (
-            (match.group(1), tuple(match.group(2).split(".")[1:])) if match else None
-        )
         self.engine = jsonata.Jsonata(text, bounds.regex_engine)
         self.engine.set_output_convert_nulls(False)
         self.engine.set_validate_input(False)  # the state's data is JSON already (checked where it enters)
@@ -63,28 +50,7 @@ class _Compiled:
         self.bounds = bounds.Bounds()
         self.engine.environment.set_evaluate_entry_callback(self.bounds.entry)
         self.engine.environment.set_evaluate_exit_callback(self.bounds.exit)
-
-    def _read_plain(self, scope: Scope) -> Any:
-        """The value of a plain path, _UNDEFINED when it has none, or _FALLBACK when the engine must decide."""
-        assert self.plain is not None
-        root, steps = self.plain
-        if root.startswith("states."):
-            value = {"input": scope.input, "context": scope.context, "result": scope.result}.get(
-                root[7:], scope.error_output
-            )
-            if value is UNSET:
-                return _UNDEFINED
-        elif root in scope.variables:
-            value = scope.variables[root]
-        else:
-            return _UNDEFINED if root != "states" else _FALLBACK
-        for step in steps:
-            if not isinstance(value, dict):
-                return _FALLBACK
-            if step not in value:
-                return _UNDEFINED
-            value = value[step]
-        return _FALLBACK if isinstance(value, list) else value
+        self.fast = compile_fast(self.engine)  # the common subset as closures (asl.jsonata_fast)
 
     def _failure(self, what: str) -> QueryEvaluationError:
         return QueryEvaluationError(
@@ -95,12 +61,13 @@ class _Compiled:
     def __call__(self, scope: Scope) -> Any:
         from jsonata.utils import Utils
 
-        if self.plain is not None:
-            value = self._read_plain(scope)
-            if value is _UNDEFINED:
-                raise self._failure("returned nothing (undefined).")
-            if value is not _FALLBACK:
-                return value
+        if self.fast is not None:
+            value = self.fast(scope)
+            if value is not None:  # None: undefined, or the engine must answer
+                try:
+                    return functions.plain(value)
+                except Exception:
+                    pass  # the engine says how the evaluation fails
 
         states: dict[str, Any] = {"input": scope.input, "context": scope.context}
         if scope.result is not UNSET:
