@@ -28,7 +28,6 @@ test_case = "HappyPath"
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +89,8 @@ def find_config(workflow: Path) -> Path | None:
     for directory in (folder, *folder.parents):
         pyproject = directory / "pyproject.toml"
         if pyproject.exists():
+            import tomllib
+
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError):
@@ -100,6 +101,8 @@ def find_config(workflow: Path) -> Path | None:
 
 def load_config(path: Path) -> Config:
     """Read and check a configuration file; errors name the file, the key and what is expected."""
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

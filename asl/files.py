@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -74,6 +73,8 @@ def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | Non
     """
     target = Path(path)
     folder = target.parent
+    import tempfile
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")

@@ -13,15 +13,25 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from asl import jsonata_bounds as bounds
-from asl import jsonata_functions as functions
 from asl.errors import Problem, QueryEvaluationError
-from asl.jsonata_fast import compile_fast
 from asl.paths import UNSET, Scope
 from asl.source import escape_token
 
 Expr = Callable[[Scope], Any]
 _OPEN, _CLOSE = "{%", "%}"
+
+#: asl.jsonata_bounds and asl.jsonata_functions, imported with the first expression compiled (`_load`):
+#: a JSONPath-only definition never needs them.
+bounds: Any = None
+functions: Any = None
+
+
+def _load() -> None:
+    global bounds, functions
+    if functions is None:
+        from asl import jsonata_bounds, jsonata_functions
+
+        bounds, functions = jsonata_bounds, jsonata_functions
 
 
 def is_expression(value: Any) -> TypeGuard[str]:
@@ -40,6 +50,9 @@ class _Compiled:
     def __init__(self, text: str, field: str) -> None:
         import jsonata
 
+        from asl.jsonata_fast import compile_fast
+
+        _load()
         bounds.install()
         self.text = text
         self.field = field

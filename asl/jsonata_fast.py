@@ -379,17 +379,19 @@ def _states(scope: Scope) -> Any:
 
 
 def _member(read: Callable[[Scope], Any]) -> Node:
-    from jsonata.utils import Utils
-
-    null = Utils.NULL_VALUE
-
     def member(scope: Scope) -> Any:
         value = read(scope)
         if value is UNSET:
             return None
-        return null if value is None else value
+        return _null() if value is None else value
 
     return member
+
+
+def _null() -> Any:
+    from jsonata.utils import Utils
+
+    return Utils.NULL_VALUE
 
 
 def _undefined(scope: Scope) -> Any:

@@ -7,19 +7,20 @@ ARN), the built-in Cognito actions, and local state machines for `states:startEx
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asl import lambdas, mocks, nested
 from asl.config import Config, ConfigError, import_handler
 from asl.errors import DefinitionError
 from asl.machine import StateMachine
 from asl.model import iter_states
 from asl.resources import ArnError, Handler, ResourceArn, TaskContext, TaskRegistry, parse_arn
 from asl.templates import Loaded
+
+if TYPE_CHECKING:  # imported where used: a run without handlers or mocks needs neither
+    from asl import lambdas
 
 COGNITO_PREFIX = "arn:aws:states:::aws-sdk:cognitoidentityprovider:"
 #: Local-only Cognito conveniences (cognito_tasks.ISSUE_TOKENS_ARN) live under this prefix.
@@ -94,6 +95,8 @@ class Runner:
 
     def apply_mocks(self, machine: StateMachine, name: str, test_case: str | None = None) -> None:
         """Install a test case's mocked responses (default: the configured one) for `machine`'s states."""
+        from asl import mocks
+
         test_case = test_case or self.config.test_case
         assert self.mock_data is not None
         assert test_case
@@ -125,6 +128,7 @@ def _state_names(machine: StateMachine) -> set[str]:
 
 def _service_handler(function: Callable[..., Any]) -> Handler:
     """Adapt a `(payload, ctx)` function, sync or async, to a registry handler."""
+    import inspect
 
     async def handler(payload: Any, ctx: TaskContext) -> Any:
         result = function(payload, ctx)
@@ -139,6 +143,8 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
     """A Runner with every configured handler registered and the mock file loaded."""
     runner = Runner(config, on_wait=on_wait)
     functions: dict[str, lambdas.LambdaFunction] = {}
+    if config.handlers:
+        from asl import lambdas
     for key, target in config.handlers.items():
         function = import_handler(target, config.root, f"handler for {key!r}")
         if not key.startswith("arn:"):
@@ -169,9 +175,14 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
         runner.registry.register(
             lambdas.INVOKE_ARN, lambdas.invoke_handler(functions, config.region, config.account)
         )
-    if config.state_machines and nested.START_EXECUTION not in runner.registry:
-        runner.registry.register(nested.START_EXECUTION, nested.start_execution_handler(runner.resolve))
+    if config.state_machines:
+        from asl import nested
+
+        if nested.START_EXECUTION not in runner.registry:
+            runner.registry.register(nested.START_EXECUTION, nested.start_execution_handler(runner.resolve))
     if config.mock_config is not None:
+        from asl import mocks
+
         if not config.test_case:
             raise ConfigError(
                 f"{config.mock_config}: a mock file needs a test case: give --test-case NAME (or test_case in asl.toml)"

@@ -9,7 +9,6 @@ names" in the Amazon S3 User Guide; error codes and messages: "Error responses" 
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Iterator
@@ -60,6 +59,8 @@ def bucket_name_warning(name: str) -> str | None:
         return "bucket names are 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"
     if ".." in name:
         return "bucket names must not contain two adjacent periods"
+    import ipaddress
+
     try:
         ipaddress.IPv4Address(name)
     except ValueError:

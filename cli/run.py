@@ -7,14 +7,16 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from asl.files import write_atomically, write_problem
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
 from cli.inputs import pairs, read_json_option, sub_option
-from cli.view import LiveView, summary
+
+if TYPE_CHECKING:
+    from cli.view import LiveView
 
 
 @click.command(
@@ -179,6 +181,9 @@ def run(
         if problem:
             app.abort(f"{option} {target}: cannot write it: {problem}", EXIT_USAGE)
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
+    if text_mode:
+        from cli.view import LiveView
+
     view = LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
     users_lock = contextlib.ExitStack()
@@ -217,6 +222,8 @@ def run(
     hint = _hint(result, machine)
     if view is not None:
         view.finish(result)
+        from cli.view import summary
+
         summary(app, result, elapsed)
         if hint:
             app.out.print(f"hint: {hint}", highlight=False)
