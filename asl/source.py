@@ -10,6 +10,7 @@ from typing import Any
 
 from asl import jsonvalue
 from asl.errors import DefinitionError, Problem
+from asl.json_errors import explain
 
 _WS = " \t\r\n"
 
@@ -68,7 +69,10 @@ def load_json(text: str, name: str = "<definition>") -> Any:
     try:
         return parse_json(text)
     except json.JSONDecodeError as exc:
-        problem = Problem("", f"malformed JSON: {exc.msg}", "INVALID_JSON_DESCRIPTION", exc.lineno, exc.colno)
+        why = explain(exc)
+        problem = Problem(
+            "", f"malformed JSON: {why.message}", "INVALID_JSON_DESCRIPTION", why.line, why.column
+        )
     except jsonvalue.JsonValueError as exc:
         problem = Problem(
             "", f"not valid JSON: {exc.message}", "INVALID_JSON_DESCRIPTION", exc.line, exc.column
@@ -77,7 +81,15 @@ def load_json(text: str, name: str = "<definition>") -> Any:
 
 
 def read_source(path: str | Path) -> tuple[Any, Source]:
-    """Read and parse a definition file; errors name the file."""
+    """Read and parse a definition file; errors name the file.
+
+    YAML files, SAM/CloudFormation/CDK templates and `template.yaml#Machine` are read by `asl.templates`.
+    """
+    from asl import templates
+
+    if templates.reads(path):
+        loaded = templates.read_any(path)
+        return loaded.definition, loaded.source
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8").removeprefix("\ufeff")
@@ -86,7 +98,11 @@ def read_source(path: str | Path) -> tuple[Any, Source]:
         raise DefinitionError(
             [Problem("", f"cannot read file: {reason}", "UNREADABLE_FILE")], str(path)
         ) from None
-    return load_json(text, str(path)), Source(text, str(path))
+    data = load_json(text, str(path))
+    if templates.is_template(data):
+        loaded = templates.read_any(path)
+        return loaded.definition, loaded.source
+    return data, Source(text, str(path))
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from asl.errors import StatesError, StatesRuntime
-from asl.executor import Execution, Frame
 from asl.history import dumps
 from asl.io import dynamic_value
 from asl.jsonvalue import json_type
 from asl.model import Dynamic, FailState
 from asl.paths import Scope
+from asl.runtime import Frame, Runtime
 
 
 class FailStateError(StatesError):
@@ -28,7 +28,7 @@ def _resolve(dynamic: Dynamic | None, scope: Scope) -> str | None:
     return value
 
 
-async def run(ex: Execution, state: FailState, raw: Any, scope: Scope, frame: Frame) -> NoReturn:
+async def run(ex: Runtime, state: FailState, raw: Any, scope: Scope, frame: Frame) -> NoReturn:
     """Run a Fail state: raise its error."""
     error = _resolve(state.error, scope)
     cause = _resolve(state.cause, scope)

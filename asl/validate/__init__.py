@@ -52,6 +52,7 @@ def _semantic(definition: dict[str, Any], registry: TaskRegistry | None) -> list
     from asl.validate.language import assigned_names, check_languages
     from asl.validate.resources import check_resources
     from asl.validate.rules import check_rules
+    from asl.validate.s3_names import check_s3_names
     from asl.validate.syntax import Findings, check_syntax
     from asl.validate.walk import build
 
@@ -68,6 +69,7 @@ def _semantic(definition: dict[str, Any], registry: TaskRegistry | None) -> list
     found += _guarded("syntax", run_syntax)
     found += _guarded("variables", lambda: _unassigned(syntax.reads, assigned_names(tree)))
     found += _guarded("resources", lambda: check_resources(tree, registry))
+    found += _guarded("S3 names", lambda: check_s3_names(tree))
     return found
 
 
