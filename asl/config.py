@@ -13,6 +13,7 @@ save_users = true                # false: leave the users file unchanged (a shar
 mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, unchanged
 s3_root = "s3"                   # stands in for S3: s3://bucket/key is s3/bucket/key (Distributed Map)
 test_case = "HappyPath"
+mock_validation = "STRICT"       # mocked results vs the service's API: STRICT, PRESENT or NONE
 
 [handlers]                       # resource ARN, Lambda function name or activity ARN -> "module:function"
 "greet" = "handlers:greet"
@@ -60,6 +61,8 @@ class Config:
     state_machines: dict[str, Path] = field(default_factory=dict)
     #: Values for a template's placeholders (`asl.templates`): `--sub NAME=VALUE` and `[substitutions]`.
     substitutions: dict[str, str] = field(default_factory=dict)
+    #: How mocked results are checked against the service's API (asl.mockcheck): STRICT, PRESENT or NONE.
+    mock_validation: str = "STRICT"
     #: The directory user modules ("module:function") are imported from.
     root: Path = field(default_factory=Path.cwd)
 
@@ -77,6 +80,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "handlers": dict,
     "state_machines": dict,
     "substitutions": dict,
+    "mock_validation": str,
 }
 _EXPECTED = {str: "a string", int: "a non-negative integer", dict: "a table", bool: "true or false"}
 
@@ -124,7 +128,11 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
         if not isinstance(value, expected) or wrong_bool or (type(value) is int and value < 0):
             raise ConfigError(f"{where}: {key} must be {_EXPECTED[expected]}, got {value!r}")  # type: ignore[index]
     config = Config(source=source, root=base)
-    for key in ("region", "account", "test_case", "save_users"):
+    if data.get("mock_validation", "STRICT") not in ("STRICT", "PRESENT", "NONE"):
+        raise ConfigError(
+            f"{where}: mock_validation must be STRICT, PRESENT or NONE, got {data['mock_validation']!r}"
+        )
+    for key in ("region", "account", "test_case", "save_users", "mock_validation"):
         if key in data:
             setattr(config, key, data[key])
     for key in ("payload_limit", "history_limit"):

@@ -104,6 +104,9 @@ class Runner:
                 f"{where}: test case {self.config.test_case!r} mocks {', '.join(unknown)}, "
                 f"which {'is not a state' if len(unknown) == 1 else 'are not states'} of {name!r}"
             )
+        _check_mocks(
+            machine, responses, self.config.mock_validation, f"{where} test case {self.config.test_case!r}"
+        )
         machine.mocks.update({state: mocks.mock_handler(r) for state, r in responses.items()})
 
     def resolve(self, reference: str) -> StateMachine | None:
@@ -116,6 +119,24 @@ class Runner:
             if path is not None:
                 return self.load(path, name)
         return None
+
+
+def _check_mocks(
+    machine: StateMachine, responses: dict[str, mocks.MockedResponse], mode: str, where: str
+) -> None:
+    """Mocked results must fit the API's output shape (`asl.mockcheck`); errors stop the run."""
+    from asl import mockcheck
+
+    answers = {
+        state: [(f"MockedResponses.{r.name}.{s.first}", s.value) for s in r.steps if s.returns]
+        for state, r in responses.items()
+    }
+    errors = mockcheck.check_answers(mockcheck.task_resources(machine), answers, mode, where)
+    if errors:
+        raise mocks.MockConfigError(
+            "\n".join(errors) + '\n(the result must match the service\'s API; mock_validation = "PRESENT" '
+            'skips the required-field check, "NONE" every check)'
+        )
 
 
 def _state_names(machine: StateMachine) -> set[str]:
