@@ -92,16 +92,17 @@ class Runner:
         self.machines[name] = machine
         return machine
 
-    def apply_mocks(self, machine: StateMachine, name: str) -> None:
-        """Install the chosen test case's mocked responses for `machine`'s states."""
+    def apply_mocks(self, machine: StateMachine, name: str, test_case: str | None = None) -> None:
+        """Install a test case's mocked responses (default: the configured one) for `machine`'s states."""
+        test_case = test_case or self.config.test_case
         assert self.mock_data is not None
-        assert self.config.test_case
+        assert test_case
         where = str(self.config.mock_config)
-        responses = mocks.case_mocks(self.mock_data, name, self.config.test_case, where)
+        responses = mocks.case_mocks(self.mock_data, name, test_case, where)
         unknown = sorted(set(responses) - _state_names(machine))
         if unknown:
             raise mocks.MockConfigError(
-                f"{where}: test case {self.config.test_case!r} mocks {', '.join(unknown)}, "
+                f"{where}: test case {test_case!r} mocks {', '.join(unknown)}, "
                 f"which {'is not a state' if len(unknown) == 1 else 'are not states'} of {name!r}"
             )
         _check_mocks(

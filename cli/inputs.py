@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from asl import jsonvalue
+
 
 def read_json_option(value: str | None, option: str) -> Any:
     """Parse an option's JSON; raise click.BadParameter with line and column on bad JSON."""
@@ -26,7 +28,10 @@ def read_json_option(value: str | None, option: str) -> Any:
     else:
         text, where = value, "the inline value"
     try:
-        return json.loads(text)
+        return jsonvalue.loads(text)
+    except jsonvalue.JsonValueError as exc:
+        # NaN, Infinity, overlong numbers and deep nesting are not JSON as AWS reads it.
+        raise click.BadParameter(f"{where} is not valid JSON: {exc}.", param_hint=option) from None
     except json.JSONDecodeError as exc:
         raise click.BadParameter(
             f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "

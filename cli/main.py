@@ -14,6 +14,7 @@ COMMANDS = {
     "validate": ("cli.validate", "validate"),
     "replay": ("cli.replay", "replay"),
     "graph": ("cli.graph", "graph"),
+    "serve": ("cli.serve", "serve"),
     "test-state": ("cli.test_state", "test_state"),
 }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from cognito_tasks import attributes as attrs
-from cognito_tasks import wire
+from cognito_tasks import settings, wire
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import GroupExistsException, InvalidParameterException, ResourceNotFoundException
 from cognito_tasks.model import AppClient, EventKind, Group, PasswordPolicy, SchemaAttribute, UserPool
@@ -22,35 +22,6 @@ from cognito_tasks.model import AppClient, EventKind, Group, PasswordPolicy, Sch
 Request = dict[str, Any]
 Response = dict[str, Any]
 
-_POOL_HANDLED = {
-    "PoolName",
-    "Policies",
-    "Schema",
-    "UsernameAttributes",
-    "AliasAttributes",
-    "AutoVerifiedAttributes",
-    "UsernameConfiguration",
-    "AdminCreateUserConfig",
-    "MfaConfiguration",
-    "DeletionProtection",
-    "UserPoolTags",
-}
-_CLIENT_HANDLED = {
-    "UserPoolId",
-    "ClientName",
-    "GenerateSecret",
-    "ClientSecret",
-    "RefreshTokenValidity",
-    "AccessTokenValidity",
-    "IdTokenValidity",
-    "TokenValidityUnits",
-    "ReadAttributes",
-    "WriteAttributes",
-    "ExplicitAuthFlows",
-    "PreventUserExistenceErrors",
-    "EnableTokenRevocation",
-    "AuthSessionValidity",
-}
 DEFAULT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 _LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
 _DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
@@ -120,6 +91,7 @@ def _schema(pool: UserPool, entries: list[dict[str, Any]]) -> None:
 
 def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response:
     """CreateUserPool."""
+    settings.check_pool(request)
     if request.get("UsernameAttributes") and request.get("AliasAttributes"):
         raise InvalidParameterException(
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
@@ -143,7 +115,7 @@ def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response
         allow_admin_create_user_only=bool(admin.get("AllowAdminCreateUserOnly", False)),
         unused_account_validity_days=admin.get("UnusedAccountValidityDays", 7),
         tags=dict(request.get("UserPoolTags") or {}),
-        settings={k: v for k, v in request.items() if k not in _POOL_HANDLED},
+        settings={k: v for k, v in request.items() if k not in settings.POOL_EMULATED},
     )
     if "InviteMessageTemplate" in admin:
         pool.settings["AdminCreateUserConfig"] = {
@@ -196,6 +168,7 @@ def _validity(request: Request, key: str, unit: str, default: int, low: int, hig
 
 def create_user_pool_client(d: UserDirectory, request: Request, now: float) -> Response:
     """CreateUserPoolClient."""
+    settings.check_client(request)
     pool = d.pool(request["UserPoolId"])
     flows = list(request["ExplicitAuthFlows"]) if "ExplicitAuthFlows" in request else list(DEFAULT_AUTH_FLOWS)
     legacy = [f for f in flows if f in _LEGACY_FLOWS]
@@ -229,7 +202,7 @@ def create_user_pool_client(d: UserDirectory, request: Request, now: float) -> R
         prevent_user_existence_errors=request.get("PreventUserExistenceErrors", "LEGACY"),
         enable_token_revocation=bool(request.get("EnableTokenRevocation", True)),
         auth_session_validity=request.get("AuthSessionValidity", 3),
-        settings={k: v for k, v in request.items() if k not in _CLIENT_HANDLED},
+        settings={k: v for k, v in request.items() if k not in settings.CLIENT_EMULATED},
     )
     pool.clients[client.id] = client
     d.record(EventKind.CLIENT_CREATED, pool.id, client.id, now, client.name)

@@ -297,7 +297,8 @@ def test_timeout_on_the_virtual_clock() -> None:
     clock = VirtualClock(start=0)
     result = run(task_machine({"TimeoutSeconds": 5}), slow, clock=clock)
     assert (result.status, result.error) == ("FAILED", "States.Timeout")
-    assert clock.sleeps == [5]
+    assert clock.sleeps == [100]  # the handler asked for 100 s; the timeout ended the task at 5 s
+    assert clock.now() == 5
     assert "TaskTimedOut" in result.event_types
 
 
@@ -325,7 +326,11 @@ def test_heartbeat_timeout_and_heartbeats_keep_alive() -> None:
     ok = run(task_machine({"HeartbeatSeconds": 3, "TimeoutSeconds": 60}), beating, {})
     assert ok.status == "SUCCEEDED"
     late = run(task_machine({"HeartbeatSeconds": 3, "TimeoutSeconds": 60}), beating, {"stop": True})
-    assert (late.status, late.error) == ("FAILED", "States.HeartbeatTimeout")
+    # A heartbeat timeout is States.Timeout: the ASL specification defines States.Timeout as "a Task
+    # State either ran longer than TimeoutSeconds, or failed to heartbeat for a time longer than
+    # HeartbeatSeconds" (https://states-language.net/spec.html#appendix-a).
+    assert (late.status, late.error) == ("FAILED", "States.Timeout")
+    assert late.cause == "Task did not send a heartbeat in time."
 
 
 def test_timeout_seconds_path() -> None:
