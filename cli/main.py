@@ -16,6 +16,7 @@ COMMANDS = {
     "graph": ("cli.graph", "graph"),
     "serve": ("cli.serve", "serve"),
     "test-state": ("cli.test_state", "test_state"),
+    "coverage": ("cli.coverage", "coverage"),
 }
 
 

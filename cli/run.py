@@ -146,7 +146,7 @@ def run(
         ignore = [history_path] if history_path is not None else []
         watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
         return
-    from asl import AslError
+    from asl import AslError, coverage
     from asl.config import Config, find_config, load_config
     from asl.runner import attach_cognito, build_runner, uses_cognito
 
@@ -201,6 +201,7 @@ def run(
         else:
             result = machine.run_sync(execution_input, real_time=real_time, execution_name=execution_name)
         elapsed = time.perf_counter() - started
+        coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
         if runner.directory is not None and config.users is not None and config.save_users:
             from cognito_tasks import persist
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asl import coverage
 from asl.clock import VirtualClock
 from asl.errors import AslError
 from asl.machine import StateMachine
@@ -184,6 +185,7 @@ def run_case(case: Case, definition: Path | None = None) -> tuple[Observation, f
     """Run the case; return what happened (normalised) and the definition's top-level state names."""
     machine, _ = build_machine(case, definition)
     result = machine.run_sync(case.input, clock=VirtualClock(START_TIME), execution_name=case.name, seed=SEED)
+    coverage.record(machine.definition, machine.name, result.history)
     return normalise_observation(observe(result.history)), top_level_states(machine)
 
 
