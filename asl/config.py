@@ -22,6 +22,12 @@ mock_validation = "STRICT"       # mocked results vs the service's API: STRICT, 
 [state_machines]                 # other state machines, by name or ARN -> definition file
 "Child" = "child.json"
 
+[commands]                       # like [handlers], served by a command (event on stdin, result on stdout)
+"price-order" = "node price.js"
+
+lambda_endpoint = "http://127.0.0.1:3001"   # functions nothing local serves: sam local start-lambda
+http_allow = ["127.0.0.1", "localhost"]     # hosts the HTTP Task may reach (loopback by default)
+
 [substitutions]                  # templates: values for ${NAME}, Ref NAME, Fn::GetAtt NAME.Attr
 "NotifyTopicArn" = "arn:aws:sns:us-east-1:123456789012:orders"
 ```
@@ -63,6 +69,12 @@ class Config:
     substitutions: dict[str, str] = field(default_factory=dict)
     #: How mocked results are checked against the service's API (asl.mockcheck): STRICT, PRESENT or NONE.
     mock_validation: str = "STRICT"
+    #: Task code as commands (asl.commands): the keys [handlers] takes -> a command line.
+    commands: dict[str, str] = field(default_factory=dict)
+    #: A Lambda-API endpoint (`sam local start-lambda`) for functions nothing local serves.
+    lambda_endpoint: str | None = None
+    #: Hosts the HTTP Task may reach (asl.http_task); loopback by default.
+    http_allow: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     #: The directory user modules ("module:function") are imported from.
     root: Path = field(default_factory=Path.cwd)
 
@@ -81,8 +93,17 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "state_machines": dict,
     "substitutions": dict,
     "mock_validation": str,
+    "commands": dict,
+    "lambda_endpoint": str,
+    "http_allow": list,
 }
-_EXPECTED = {str: "a string", int: "a non-negative integer", dict: "a table", bool: "true or false"}
+_EXPECTED = {
+    str: "a string",
+    int: "a non-negative integer",
+    dict: "a table",
+    bool: "true or false",
+    list: "a list of strings",
+}
 
 
 def find_config(workflow: Path) -> Path | None:
@@ -151,6 +172,20 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
                 f"{where}: state_machines.{name} must be the path of a definition file, got {target!r}"
             )
         config.state_machines[name] = (base / target).resolve()
+    for name, command in data.get("commands", {}).items():
+        if not isinstance(command, str) or not command.strip():
+            raise ConfigError(f"{where}: commands.{name} must be a command line, got {command!r}")
+        config.commands[name] = command
+    if "lambda_endpoint" in data:
+        if not data["lambda_endpoint"].startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{where}: lambda_endpoint must be an http:// or https:// URL, got {data['lambda_endpoint']!r}"
+            )
+        config.lambda_endpoint = data["lambda_endpoint"]
+    if "http_allow" in data:
+        if not all(isinstance(host, str) for host in data["http_allow"]):
+            raise ConfigError(f"{where}: http_allow must be a list of host names, got {data['http_allow']!r}")
+        config.http_allow = list(data["http_allow"])
     for name, value in data.get("substitutions", {}).items():
         if not isinstance(value, str):
             raise ConfigError(f"{where}: substitutions.{name} must be a string, got {value!r}")

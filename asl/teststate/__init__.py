@@ -73,6 +73,8 @@ async def test_state_async(
         data = dict(trace.data)
         if trace.error_details:
             data["errorDetails"] = trace.error_details
+        if parsed.inspection_level == "TRACE" and trace.http is not None:
+            data.update(trace.http)  # the HTTP Task's request and response
         response["inspectionData"] = data
     if trace.next_state is not None and trace.status in ("SUCCEEDED", "CAUGHT_ERROR"):
         response["nextState"] = trace.next_state

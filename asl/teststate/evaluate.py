@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from asl import io
+from asl import http_task, io
 from asl.clock import VirtualClock
 from asl.errors import NoChoiceMatched, StatesError, TaskFailed
 from asl.model import (
@@ -49,6 +49,8 @@ class Trace:
     error: str | None = None
     cause: str | None = None
     error_details: dict[str, int] = field(default_factory=dict)
+    #: An HTTP Task's request and response (TRACE).
+    http: dict[str, Any] | None = None
 
     def keep(self, key: str, value: Any) -> Any:
         self.data[key] = compact(value)
@@ -62,10 +64,13 @@ async def evaluate(state: State, request: Request, context: dict[str, Any], regi
     variables = dict(request.variables)
     raw = request.input
     scope = Scope(raw, context, variables)
+    token = http_task.exchange.set(None)
     try:
         await _run(state, request, raw, scope, trace, registry)
     except StatesError as err:
         _handle(state, request, raw, scope, trace, err)
+    trace.http = http_task.exchange.get()
+    http_task.exchange.reset(token)
     if variables != request.variables or state.assign is not None:
         trace.data["variables"] = compact(scope.variables)
     return trace
