@@ -133,9 +133,11 @@ class TokenWaiter:
 
 def timeout_error(kind: str) -> StatesError:
     """The error for an expired task deadline: TimeoutSeconds or HeartbeatSeconds."""
+    # AWS records task timeouts (TaskTimedOut, LambdaFunctionTimedOut, ActivityTimedOut) with an error
+    # and no cause, for TimeoutSeconds and HeartbeatSeconds alike.
     if kind == "States.Timeout":
-        return StatesTimeout("Task timed out.")
-    return HeartbeatTimeout("Task did not send a heartbeat in time.")
+        return StatesTimeout()
+    return HeartbeatTimeout()
 
 
 class Runtime(Protocol):

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from asl.files import is_temporary
+
 #: A name any bucket can have had: the legacy (pre-March 2018, us-east-1) rule, which SDKs still check.
 _LEGACY_BUCKET = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -134,11 +136,6 @@ def read_object(root: Path, bucket: Any, key: Any) -> bytes:
         raise S3Error("NoSuchKey", f"no file {path} stands in for s3://{bucket}/{key}") from None
     except OSError as exc:
         raise S3Error("AccessDenied", f"cannot read {path}: {exc.strerror}") from None
-
-
-def is_temporary(name: str) -> bool:
-    """True for the temporary files of `asl.files.write_atomically` (never listed as objects)."""
-    return name.startswith(".") and name.endswith(".tmp")
 
 
 def list_objects(root: Path, bucket: Any, prefix: str) -> Iterator[tuple[str, Path]]:

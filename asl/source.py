@@ -10,6 +10,7 @@ from typing import Any
 
 from asl import jsonvalue
 from asl.errors import DefinitionError, Problem
+from asl.json_errors import explain
 
 _WS = " \t\r\n"
 
@@ -68,7 +69,10 @@ def load_json(text: str, name: str = "<definition>") -> Any:
     try:
         return parse_json(text)
     except json.JSONDecodeError as exc:
-        problem = Problem("", f"malformed JSON: {exc.msg}", "INVALID_JSON_DESCRIPTION", exc.lineno, exc.colno)
+        why = explain(exc)
+        problem = Problem(
+            "", f"malformed JSON: {why.message}", "INVALID_JSON_DESCRIPTION", why.line, why.column
+        )
     except jsonvalue.JsonValueError as exc:
         problem = Problem(
             "", f"not valid JSON: {exc.message}", "INVALID_JSON_DESCRIPTION", exc.line, exc.column

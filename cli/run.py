@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from asl.files import write_atomically
+from asl.files import write_atomically, write_problem
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
 from cli.inputs import pairs, read_json_option, sub_option
+from cli.view import LiveView, summary
 
 
 @click.command(
@@ -147,8 +150,6 @@ def run(
         watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
         return
     from asl import AslError, coverage
-    from asl.config import Config, find_config, load_config
-    from asl.runner import attach_cognito, build_runner, uses_cognito
 
     try:
         execution_input = read_json_option(input_, "--input")
@@ -161,57 +162,52 @@ def run(
 
     if not templates.exists(file):
         app.abort(f"{file}: no such file", EXIT_USAGE)
+    for option, target in (("--history", history_path), ("--users", users)):
+        problem = write_problem(target) if target is not None else None
+        if problem:
+            app.abort(f"{option} {target}: cannot write it: {problem}", EXIT_USAGE)
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
-    view = _LiveView(app) if text_mode else None
+    view = LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
+    users_lock = contextlib.ExitStack()
     try:
-        found = config_path or find_config(templates.split_ref(file)[0])
-        config = load_config(found) if found is not None else Config(root=Path.cwd())
-        config.substitutions.update(substitutions)
-        _override(
-            config,
-            region,
-            account,
-            payload_limit,
-            mock_config,
-            test_case,
-            users,
-            extra_handlers,
-            extra_machines,
+        runner, machine, config = _prepare(
+            app,
+            file,
+            config_path,
+            view,
+            ask,
+            s3_root,
+            history_limit,
+            substitutions,
+            (region, account, payload_limit, mock_config, test_case, users, extra_handlers, extra_machines),
+            users_lock,
         )
-        if s3_root is not None:
-            config.s3_root = s3_root.resolve()
-        if history_limit is not None:
-            config.history_limit = history_limit
-        runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
-        machine = runner.load(file)
-        if uses_cognito(machine) or config.users is not None:
-            attach_cognito(runner, config.users)
         since = (
             (len(runner.directory.events), len(runner.directory.codes))
             if runner.directory is not None
             else (0, 0)
         )
         started = time.perf_counter()
-        if view is not None:
-            with view:
-                result = machine.run_sync(
-                    execution_input, real_time=real_time, execution_name=execution_name, on_event=view.event
-                )
-        else:
-            result = machine.run_sync(execution_input, real_time=real_time, execution_name=execution_name)
+        # A handler's print() must not mix with the output JSON: in json mode stdout is stderr while running.
+        with view or contextlib.redirect_stdout(sys.stderr):
+            result = machine.run_sync(
+                execution_input,
+                real_time=real_time,
+                execution_name=execution_name,
+                on_event=view.event if view is not None else None,
+            )
         elapsed = time.perf_counter() - started
         coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
-        if runner.directory is not None and config.users is not None and config.save_users:
-            from cognito_tasks import persist
-
-            persist.save(runner.directory, config.users)
     except AslError as exc:
-        app.abort(str(exc), EXIT_USAGE)
-    if history_path is not None:
-        write_atomically(history_path, json.dumps({"events": result.history}, indent=2) + "\n")
-    if text_mode:
-        _summary(app, result, elapsed)
+        users_lock.close()
+        app.abort(_explain(str(exc)), EXIT_USAGE)
+    hint = _hint(result, machine)
+    if view is not None:
+        view.finish(result)
+        summary(app, result, elapsed)
+        if hint:
+            app.out.print(f"hint: {hint}", highlight=False)
         if runner.directory is not None:
             _directory_summary(app, runner.directory, since)
     elif result.status == "SUCCEEDED":
@@ -222,9 +218,104 @@ def run(
             "error": result.error,
             "cause": result.cause,
             "state": result.failed_state,
+            "hint": hint,
         }
-        click.echo(json.dumps(failure, ensure_ascii=False), err=True)
+        shown = {key: value for key, value in failure.items() if value is not None}
+        click.echo(json.dumps(shown, ensure_ascii=False), err=True)
+    with users_lock:  # the users file stays locked from loading it to saving it
+        unsaved = _save(app, result, runner, config, history_path)
+    if unsaved:
+        raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED)
+
+
+def _prepare(
+    app: App,
+    file: Path,
+    config_path: Path | None,
+    view: LiveView | None,
+    ask: bool,
+    s3_root: Path | None,
+    history_limit: int | None,
+    substitutions: dict[str, str],
+    overrides: tuple[Any, ...],
+    users_lock: contextlib.ExitStack,
+) -> tuple[Any, Any, Any]:
+    """The configuration (file, then flags), the runner and the loaded machine."""
+    from asl import templates
+    from asl.config import Config, find_config, load_config
+    from asl.runner import attach_cognito, build_runner, uses_cognito
+
+    found = config_path or find_config(templates.split_ref(file)[0])
+    config = load_config(found) if found is not None else Config(root=Path.cwd())
+    config.substitutions.update(substitutions)
+    _override(config, *overrides)
+    if s3_root is not None:
+        config.s3_root = s3_root.resolve()
+    if history_limit is not None:
+        config.history_limit = history_limit
+    runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
+    machine = runner.load(file)
+    if uses_cognito(machine) or config.users is not None:
+        if config.users is not None and config.save_users:
+            users_lock.enter_context(_lock_users(app, config.users))
+        attach_cognito(runner, config.users)
+    return runner, machine, config
+
+
+def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | None) -> bool:
+    """Write the user directory and the history after the output is shown; True if one could not be written."""
+    failed = False
+    if runner.directory is not None and config.users is not None and config.save_users:
+        from asl import AslError
+        from cognito_tasks import persist
+
+        try:
+            persist.save(runner.directory, config.users)
+        except (OSError, AslError) as exc:
+            app.err.print(f"[bold red]error:[/] the user directory was not saved: {exc}", highlight=False)
+            failed = True
+    if history_path is not None:
+        document = {"executionArn": result.execution_arn, "events": result.history}
+        try:
+            write_atomically(history_path, json.dumps(document, indent=2) + "\n")
+        except OSError as exc:
+            app.err.print(f"[bold red]error:[/] the history was not saved: {exc}", highlight=False)
+            failed = True
+    return failed
+
+
+def _hint(result: Any, machine: Any) -> str | None:
+    """What to do about a local limit the execution ran into (the cause stays AWS's text)."""
+    from asl.model import MapState, iter_states
+
+    if result.error == "States.DataLimitExceeded":
+        return "the local limit is --payload-limit BYTES (default 262144, AWS's 256 KiB; 0 = no limit)"
+    if result.error == "States.Runtime" and "maximum number of history events" in (result.cause or ""):
+        limit = "--history-limit EVENTS (default 25000, AWS's quota; 0 = no limit)"
+        if any(isinstance(s, MapState) for s in iter_states(machine.definition.machine)):
+            return (
+                f"a Distributed Map keeps each item's events out of this history; the local limit is {limit}"
+            )
+        return f"a loop that never ends (a Choice rule that never exits) reaches it too; the local limit is {limit}"
+    return None
+
+
+def _explain(message: str) -> str:
+    """Add the option that changes a limit to messages about it."""
+    if "payload" in message and "limit" in message and "--payload-limit" not in message:
+        message += " (raise it with --payload-limit BYTES, or payload_limit in asl.toml; 0 = no limit)"
+    return message
+
+
+def _lock_users(app: App, path: Path) -> Any:
+    """Hold the users file for this run (load, run, save); say so when another run holds it."""
+    from cognito_tasks import persist
+
+    def waiting() -> None:
+        app.err.print(f"waiting for {path}: another run is using it", highlight=False)
+
+    return persist.lock(path, on_wait=waiting)
 
 
 def _override(
@@ -264,7 +355,7 @@ def _prompter(app: App, view: Any) -> Any:
 
         def ask() -> tuple[bool, Any, str, str]:
             if view is not None:
-                view.live.stop()
+                view.pause()
             app.out.print(f"\n[bold]{state}[/] is waiting for a callback (task token {token})")
             app.out.print_json(json.dumps(payload))
             while True:
@@ -283,7 +374,7 @@ def _prompter(app: App, view: Any) -> Any:
 
         approved, output, error, cause = await anyio.to_thread.run_sync(ask)
         if view is not None:
-            view.live.start()
+            view.resume()
         if approved:
             execution.send_task_success(token, output)
         else:
@@ -305,63 +396,3 @@ def _directory_summary(app: App, directory: Any, since: tuple[int, int]) -> None
         app.out.print(
             f"  code for {code.username} ({code.purpose.value}): [bold]{code.code}[/]", highlight=False
         )
-
-
-class _LiveView:
-    """A live table of states as they run (terminal only)."""
-
-    def __init__(self, app: App) -> None:
-        from rich.live import Live
-
-        self.app = app
-        self.rows: dict[str, list[Any]] = {}
-        self.live = Live(self.render(), console=app.out, refresh_per_second=10, transient=False)
-
-    def __enter__(self) -> _LiveView:
-        self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.live.update(self.render())
-        self.live.__exit__(*exc)
-
-    def event(self, event_type: str, details: dict[str, Any] | None) -> None:
-        if details is None or "name" not in details:
-            return
-        name = details["name"]
-        if event_type.endswith("StateEntered"):
-            row = self.rows.setdefault(name, [event_type[: -len("StateEntered")], 0, "running"])
-            row[1] += 1
-            row[2] = "running"
-        elif event_type.endswith("StateExited") and name in self.rows:
-            self.rows[name][2] = "done"
-        self.live.update(self.render())
-
-    def render(self) -> Any:
-        from rich.table import Table
-
-        table = Table(title="states", show_edge=False, expand=False)
-        for column in ("state", "type", "entered", "status"):
-            table.add_column(column)
-        for name, (type_, count, status) in list(self.rows.items())[-30:]:
-            style = "yellow" if status == "running" else "green"
-            table.add_row(name, type_, str(count), f"[{style}]{status}[/]")
-        return table
-
-
-def _summary(app: App, result: Any, elapsed: float) -> None:
-    colour = {"SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red", "ABORTED": "yellow"}[result.status]
-    out = app.out
-    out.print()
-    out.print(
-        f"[bold {colour}]{result.status}[/] in {elapsed * 1000:.1f} ms "
-        f"({result.transitions} transitions, {result.stop_time - result.start_time:g} s on the execution clock)"
-    )
-    if result.status == "SUCCEEDED":
-        out.print_json(json.dumps(result.output))
-    else:
-        if result.failed_state:
-            out.print(f"state: [bold]{result.failed_state}[/]", highlight=False)
-        out.print(f"error: [bold]{result.error}[/]", highlight=False)
-        if result.cause:
-            out.print(f"cause: {result.cause}", highlight=False)

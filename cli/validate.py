@@ -57,10 +57,10 @@ def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
 )
 @click.option(
     "--severity",
-    type=click.Choice(["ERROR", "WARNING"], case_sensitive=False),
-    default="ERROR",
+    type=click.Choice(["error", "warning"], case_sensitive=False),
+    default="error",
     show_default=True,
-    help="The lowest severity that fails the run.",
+    help="The lowest severity that fails the run (either case: WARNING works too).",
 )
 @click.option(
     "--local",

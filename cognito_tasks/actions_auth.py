@@ -124,6 +124,7 @@ def _password_auth(
         raise NotAuthorizedException("User is disabled.")
     if not passwords.verify_password(user.password_hash, password):
         raise NotAuthorizedException("Incorrect username or password.")
+    users.upgrade_hash(d, pool, user, password)
     if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException("User is not confirmed.")
     if user.status == UserStatus.RESET_REQUIRED:

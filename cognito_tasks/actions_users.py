@@ -80,8 +80,8 @@ def sign_up(d: UserDirectory, request: Request, now: float) -> Response:
         status=UserStatus.UNCONFIRMED,
         created=now,
         modified=now,
-        password_hash=passwords.hash_password(password, users.new_salt(d)),
     )
+    users.store_password(d, pool, user, password)
     d.add_user(pool, user)
     out: Response = {"UserConfirmed": False, "UserSub": sub}
     target = users.verification_target(pool, user)
@@ -160,8 +160,7 @@ def change_password(d: UserDirectory, request: Request, now: float) -> Response:
     pool, user, _ = _token_user(d, request, now)
     if not passwords.verify_password(user.password_hash, request.get("PreviousPassword") or ""):
         raise NotAuthorizedException("Incorrect username or password.")
-    passwords.check(pool.password_policy, request["ProposedPassword"])
-    user.password_hash = passwords.hash_password(request["ProposedPassword"], users.new_salt(d))
+    users.change_password(d, pool, user, request["ProposedPassword"])
     d.touch(pool, user, now, "password changed")
     return {}
 

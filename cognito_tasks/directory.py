@@ -1,9 +1,19 @@
 """The in-memory user directory: finds and changes the domain objects of `cognito_tasks.model`.
 
-Ids come from a deterministic stream: `UserDirectory(seed="demo")` gives the same pool ids
-(`us-east-1_AbC123xyz`), client ids, `sub`s, codes and token ids on every run, so tests and
-recorded executions are stable. Without a seed a random one is drawn. Confirmation, reset and
-invitation codes are kept in `directory.codes` (and `latest_code`) so a local run can read them.
+Randomness: without a seed every id, code, session and refresh token comes from `secrets` (the OS's
+CSPRNG). `UserDirectory(seed="demo")` instead draws them from a SHA-256 stream of the seed, so a
+fixture gives the same pool ids (`us-east-1_AbC123xyz`), client ids, `sub`s, codes and token ids on
+every run. A seed gives that away to anyone who knows it: whoever reads the seed (it is saved in the
+users file) can predict every code, session and refresh token, so seed fixtures only. Password salts,
+Argon2 salts, SRP secrets and TOTP secrets always come from `secrets`.
+
+Confirmation, reset, invitation and MFA codes are kept in `directory.codes` (the outbox, with the
+message that would have been sent) so a local run can read them (`latest_code`).
+
+Settings a server or runner passes in (never saved): `functions` resolves the Lambda function
+ARNs of a pool's LambdaConfig to Python functions; `issuer_base` replaces
+`https://cognito-idp.<region>.amazonaws.com` in token issuers; `hasher` is the password hasher.
+`lock` serialises actions from several threads (`cognito_tasks.api`).
 """
 
 from __future__ import annotations
@@ -11,9 +21,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+import threading
 import uuid
+from collections.abc import Callable
+from typing import Any
 
-from cognito_tasks import tokens
+import argon2
+
+from cognito_tasks import passwords, tokens
 from cognito_tasks.errors import (
     CodeMismatchException,
     ExpiredCodeException,
@@ -51,8 +66,10 @@ class UserDirectory:
     """Pools, clients, users and groups in memory, with deterministic ids when seeded.
 
     `region` names pool ids and token issuers; `account_id` goes into pool ARNs; `seed` makes
-    every id, code and token id reproducible; `key_factory` returns a new RSA private key PEM
-    (tests pass pre-made keys); `fixed_code` makes every confirmation/reset code that value.
+    every id, code and token id reproducible (and predictable: fixtures only); `key_factory`
+    returns a new RSA private key PEM (tests pass pre-made keys); `fixed_code` makes every
+    confirmation/reset code that value; `functions` maps a trigger's function ARN to a Python
+    function (or None); `issuer_base` overrides the issuer URL's base; `hasher` hashes passwords.
     """
 
     def __init__(
@@ -63,11 +80,18 @@ class UserDirectory:
         seed: str | int | None = None,
         key_factory: tokens.KeyFactory | None = None,
         fixed_code: str | None = None,
+        functions: Callable[[str], Callable[..., Any] | None] | None = None,
+        issuer_base: str | None = None,
+        hasher: argon2.PasswordHasher = passwords.HASHER,
     ) -> None:
         self.region = region
         self.account_id = account_id
-        self.seed = str(seed) if seed is not None else secrets.token_hex(16)
+        self.seed = str(seed) if seed is not None else None
         self.counter = 0
+        self.functions: Callable[[str], Callable[..., Any] | None] = functions or (lambda _arn: None)
+        self.issuer_base = issuer_base
+        self.hasher = hasher
+        self.lock = threading.RLock()
         self.key_factory: tokens.KeyFactory = key_factory or tokens.generate_private_pem
         #: When set, every confirmation/reset code is this value (like cognito-local's CODE).
         self.fixed_code = fixed_code
@@ -81,7 +105,9 @@ class UserDirectory:
     # -- deterministic ids -------------------------------------------------------------------
 
     def random_bytes(self, n: int) -> bytes:
-        """`n` bytes from the directory's stream (deterministic for a given seed)."""
+        """`n` random bytes: from `secrets`, or from the seed's stream when seeded."""
+        if self.seed is None:
+            return secrets.token_bytes(n)
         out = b""
         while len(out) < n:
             out += hashlib.sha256(f"{self.seed}/{self.counter}".encode()).digest()
@@ -90,6 +116,8 @@ class UserDirectory:
 
     def random_string(self, n: int, alphabet: str = _ALNUM) -> str:
         """`n` characters drawn from `alphabet`."""
+        if self.seed is None:
+            return "".join(secrets.choice(alphabet) for _ in range(n))
         return "".join(alphabet[b % len(alphabet)] for b in self.random_bytes(n))
 
     def new_uuid(self) -> str:
@@ -220,6 +248,15 @@ class UserDirectory:
         )
         return issued
 
+    def forget_temporary_passwords(self, pool: UserPool, user: User) -> None:
+        """Erase the temporary passwords sent to `user` from the outbox (they are no longer valid)."""
+        for issued in self.codes:
+            mine = issued.pool_id == pool.id and issued.username == user.username
+            if mine and issued.purpose == CodePurpose.INVITATION and issued.code:
+                issued.code = ""
+                issued.used = True
+                issued.message = None
+
     def latest_code(
         self, pool_id: str, username: str, purpose: CodePurpose | str | None = None
     ) -> str | None:
@@ -274,7 +311,9 @@ class UserDirectory:
         return self.keys(self.pool(pool_id)).jwks()
 
     def issuer(self, pool: UserPool) -> str:
-        """The `iss` of the pool's tokens."""
+        """The `iss` of the pool's tokens: AWS's URL, or `issuer_base` + `/<pool id>` when set."""
+        if self.issuer_base:
+            return f"{self.issuer_base.rstrip('/')}/{pool.id}"
         region = pool.id.split("_", 1)[0]
         return f"https://cognito-idp.{region}.amazonaws.com/{pool.id}"
 

@@ -10,6 +10,7 @@
     ├── AliasExistsException             a verified email/phone alias belongs to another user
     ├── GroupExistsException             the group name is taken
     ├── InvalidPasswordException         the password breaks the pool's policy
+    ├── PasswordHistoryPolicyViolationException  the password is one of the user's recent ones
     ├── NotAuthorizedException           wrong password, disabled user, bad token or session
     ├── UserNotConfirmedException        password correct but the user is UNCONFIRMED
     ├── PasswordResetRequiredException   the user is RESET_REQUIRED
@@ -77,6 +78,10 @@ class GroupExistsException(CognitoError):
 
 class InvalidPasswordException(CognitoError):
     """The password does not satisfy the pool's password policy."""
+
+
+class PasswordHistoryPolicyViolationException(CognitoError):
+    """The password matches one of the user's recent passwords (PasswordHistorySize)."""
 
 
 class NotAuthorizedException(CognitoError):

@@ -17,12 +17,13 @@ import hmac
 import re
 from typing import Any
 
-from cognito_tasks import passwords
+from cognito_tasks import passwords, srp
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import (
     AliasExistsException,
     InvalidParameterException,
     NotAuthorizedException,
+    PasswordHistoryPolicyViolationException,
     UsernameExistsException,
 )
 from cognito_tasks.model import AppClient, CodePurpose, IssuedCode, User, UserPool, UserStatus
@@ -89,20 +90,60 @@ def claim_aliases(
             other.attributes[f"{attr}_verified"] = "false"
 
 
-def new_salt(directory: UserDirectory) -> bytes:
-    """A salt from the directory's stream."""
-    return directory.random_bytes(16)
+#: The most earlier passwords kept for PasswordHistorySize (its API maximum is 24).
+MAX_HISTORY = 24
+_REUSED = "The password was used recently; choose a password that differs from the previous ones."
+
+
+def store_password(directory: UserDirectory, pool: UserPool, user: User, password: str) -> None:
+    """Hash `password` for `user` (Argon2id and the SRP verifier), keeping the old hash for the history."""
+    keep = min(pool.password_policy.history_size or 0, MAX_HISTORY)
+    if user.password_hash and keep:
+        user.password_history = [user.password_hash, *user.password_history][:keep]
+    else:
+        user.password_history = user.password_history[:keep]
+    user.password_hash = passwords.hash_password(password, directory.hasher)
+    user.srp_salt = srp.new_salt()
+    user.srp_verifier = srp.verifier(pool.id, user.username, password, user.srp_salt)
+
+
+def upgrade_hash(directory: UserDirectory, pool: UserPool, user: User, password: str) -> None:
+    """After a correct password: replace a legacy or weaker hash, and add a missing SRP verifier."""
+    stale = user.password_hash is None or passwords.needs_rehash(user.password_hash, directory.hasher)
+    if stale or user.srp_verifier is None:
+        history = user.password_history
+        user.password_hash = None
+        store_password(directory, pool, user, password)
+        user.password_history = history
+
+
+def change_password(directory: UserDirectory, pool: UserPool, user: User, password: str) -> None:
+    """Check `password` against the policy and PasswordHistorySize, then store it.
+
+    PasswordHistorySize n [doc, PasswordPolicyType]: the new password may not match any of the
+    user's n most recent passwords, the current one included [belief: the current one counts].
+    """
+    passwords.check(pool.password_policy, password)
+    size = pool.password_policy.history_size or 0
+    recent = [h for h in [user.password_hash, *user.password_history] if h][:size]
+    if any(passwords.verify_password(h, password) for h in recent):
+        raise PasswordHistoryPolicyViolationException(_REUSED)
+    store_password(directory, pool, user, password)
 
 
 def set_password(
     directory: UserDirectory, pool: UserPool, user: User, password: str, now: float, *, permanent: bool
 ) -> None:
-    """Store a (checked) password; a temporary one puts the user in FORCE_CHANGE_PASSWORD."""
-    passwords.check(pool.password_policy, password)
-    user.password_hash = passwords.hash_password(password, new_salt(directory))
+    """Store a (checked) password; a temporary one puts the user in FORCE_CHANGE_PASSWORD.
+
+    A permanent password also erases the temporary password from the outbox, so it is not kept
+    in clear text once it stops being the user's password.
+    """
+    change_password(directory, pool, user, password)
     if permanent:
         user.status = UserStatus.CONFIRMED
         user.password_expires = None
+        directory.forget_temporary_passwords(pool, user)
     else:
         user.status = UserStatus.FORCE_CHANGE_PASSWORD
         days = pool.password_policy.temporary_password_validity_days

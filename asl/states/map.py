@@ -46,12 +46,11 @@ def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
     if state.query_language is QueryLanguage.JSONATA:
         value = state.items(scope) if state.items is not None else raw
         if not isinstance(value, list):
-            what = f"The JSONata expression '{state.items_text}' specified for the field 'Items'"
             if state.items is None:
-                what = "The state input"
+                raise QueryEvaluationError(f"Map state input must be an array but was: {dumps(value)}")
             raise QueryEvaluationError(
-                f"{what} returned an unexpected result type. "
-                f"Expected 'array', but was '{_json_type(value)}' for value: {dumps(value)}",
+                f"The JSONata expression '{state.items_text}' specified for the field 'Items' returned an "
+                f"unexpected result type. Expected 'array', but was '{_json_type(value)}' for value: {dumps(value)}",
                 location="Items",
             )
         return raw, value
@@ -65,12 +64,28 @@ def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
             raise StatesRuntime(
                 f"Invalid path '{state.items_path.text}' : No results for path: ItemsPath"
             ) from None
+    if isinstance(items, dict):
+        return effective, object_items(items)
     if not isinstance(items, list):
         raise StatesRuntime(
-            f"Map state input must be an array, but ItemsPath '{state.items_path.text if state.items_path else '$'}' "
-            f"selected a value of type {_json_type(items)}"
+            f"Map state input must be an array or an object, but ItemsPath "
+            f"'{state.items_path.text if state.items_path else '$'}' selected a value of type {_json_type(items)}"
         )
     return effective, items
+
+
+class KeyValue(dict[str, Any]):
+    """One item of a Map over a JSON object: `{"Key": key, "Value": value}`."""
+
+
+def object_items(value: dict[str, Any]) -> list[Any]:
+    """The items of a Map over a JSON object: one `{"Key", "Value"}` pair per member, in order.
+
+    AWS's ItemsPath page: "If the input to the Map state is a JSON object, it runs an iteration for
+    each key-value pair in the object, passing the pair to the iteration as input". The shape of a
+    pair, and `$$.Map.Item.Key`, are as observed on AWS and reported in floci-io/floci#1588.
+    """
+    return [KeyValue(Key=key, Value=member) for key, member in value.items()]
 
 
 def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
@@ -315,5 +330,8 @@ def _item_input(state: MapState, selector_input: Any, item: Any, index: int, sco
     if state.item_selector is None:
         return item
     context = dict(scope.context)
-    context["Map"] = {"Item": {"Index": index, "Value": item}}
+    current = {"Index": index, "Value": item}
+    if type(item) is KeyValue:
+        current["Key"] = item["Key"]
+    context["Map"] = {"Item": current}
     return state.item_selector(Scope(selector_input, context, scope.variables))

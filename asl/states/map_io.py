@@ -221,7 +221,7 @@ def write_results(
         for name, content in files.items():
             write_atomically(folder / name, json.dumps(content))
     except OSError as exc:
-        raise ResultWriterFailed(f"cannot write results under {folder}: {exc.strerror}") from None
+        raise ResultWriterFailed(f"cannot write the results of s3://{bucket}/{base_key}: {exc}") from None
     return {
         "MapRunArn": map_run_arn,
         "ResultWriterDetails": {"Bucket": params["Bucket"], "Key": f"{base_key}/manifest.json"},

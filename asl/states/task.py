@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -44,14 +45,18 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
     if handler is None and not (waits and ex.settings.on_wait is not None):
         raise StatesRuntime(f"No handler is registered for the resource {arn.raw}")
     lam = arn.is_lambda
-    if lam:
+    kind = _LAMBDA if lam else _ACTIVITY if arn.is_activity else _TASK
+    ident = _ident(arn)
+    if kind is not _TASK:
         details: dict[str, Any] = {"resource": arn.raw, **payload_details(None, "input", payload)}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
-        history.add(EventType.LAMBDA_SCHEDULED, details)
-        history.add(EventType.LAMBDA_STARTED)
+        if heartbeat is not None and kind is _ACTIVITY:
+            details["heartbeatInSeconds"] = heartbeat
+        history.add(kind.scheduled, details)
+        if not getattr(handler, "records_activity_start", False):
+            history.add(kind.started, {} if kind is _ACTIVITY else None)
     else:
-        ident = _ident(arn)
         scheduled: dict[str, Any] = {**ident, "region": ex.settings.region, "parameters": Payload(payload)}
         if timeout is not None:
             scheduled["timeoutInSeconds"] = timeout
@@ -60,8 +65,14 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
         history.add(EventType.TASK_SCHEDULED, scheduled)
         history.add(EventType.TASK_STARTED, ident)
     ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex)
+    recording = ex.history.recording
+    if recording is not None:
+        ctx.started = ex.history.timestamp(history.last)  # deadlines run from the recorded start
     try:
-        if waits:
+        recorded = recording.peek(history.key) if recording is not None else None
+        if recorded is not None and recorded["type"] in _OUTCOMES:
+            result = _recorded_outcome(recorded)
+        elif waits:
             result = await _callback(ex, handler, payload, ctx, state.name, token or "")
         elif timeout is None and heartbeat is None:
             assert handler is not None
@@ -69,18 +80,49 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
         else:
             result = await _raced(ex, handler, payload, ctx)
     except StatesError as err:
-        _failed(history, arn, lam, err)
+        _failed(history, kind, ident, err)
         raise
     except Exception as exc:
         failure = TaskFailed(type(exc).__name__, str(exc))
-        _failed(history, arn, lam, failure)
+        _failed(history, kind, ident, failure)
         raise failure from exc
-    if lam:
-        history.add(EventType.LAMBDA_SUCCEEDED, payload_details(None, "output", result))
-    else:
-        history.add(EventType.TASK_SUCCEEDED, {**ident, **payload_details(None, "output", result)})
+    succeeded = payload_details(None, "output", result)
+    history.add(kind.succeeded, succeeded if kind is not _TASK else {**ident, **succeeded})
     return Outcome(finish(state, raw, result, scope), state.next, result=result)
 
+
+@dataclass(frozen=True, slots=True)
+class _Events:
+    """The history events of one kind of task: Lambda functions, activities, service integrations."""
+
+    scheduled: str
+    started: str
+    succeeded: str
+    failed: str
+    timed_out: str
+
+
+_LAMBDA = _Events(
+    EventType.LAMBDA_SCHEDULED,
+    EventType.LAMBDA_STARTED,
+    EventType.LAMBDA_SUCCEEDED,
+    EventType.LAMBDA_FAILED,
+    EventType.LAMBDA_TIMED_OUT,
+)
+_ACTIVITY = _Events(
+    EventType.ACTIVITY_SCHEDULED,
+    EventType.ACTIVITY_STARTED,
+    EventType.ACTIVITY_SUCCEEDED,
+    EventType.ACTIVITY_FAILED,
+    EventType.ACTIVITY_TIMED_OUT,
+)
+_TASK = _Events(
+    EventType.TASK_SCHEDULED,
+    EventType.TASK_STARTED,
+    EventType.TASK_SUCCEEDED,
+    EventType.TASK_FAILED,
+    EventType.TASK_TIMED_OUT,
+)
 
 _IDENTS: dict[str, dict[str, str]] = {}
 
@@ -184,11 +226,35 @@ async def _raced(ex: Runtime, handler: Any, payload: Any, ctx: TaskContext) -> A
     return value
 
 
-def _failed(history: Lane, arn: ResourceArn, lam: bool, err: StatesError) -> None:
+#: The recorded events that end a task's attempt, and the error each carries.
+_OUTCOMES = frozenset(
+    {
+        *(kind.succeeded for kind in (_LAMBDA, _ACTIVITY, _TASK)),
+        *(kind.failed for kind in (_LAMBDA, _ACTIVITY, _TASK)),
+        *(kind.timed_out for kind in (_LAMBDA, _ACTIVITY, _TASK)),
+    }
+)
+
+
+def _recorded_outcome(event: dict[str, Any]) -> Any:
+    """What a task's recorded attempt gave: its output, or its error raised again."""
+    from asl import resume
+
+    details = resume.details(event)
+    if event["type"].endswith("Succeeded"):
+        return resume.value(details.get("output"))
+    if event["type"].endswith("TimedOut"):
+        timeout = StatesTimeout(details.get("cause"))
+        timeout.error = details.get("error", "States.Timeout")
+        raise timeout
+    raise TaskFailed(details.get("error", ""), details.get("cause"))
+
+
+def _failed(history: Lane, kind: _Events, ident: dict[str, str], err: StatesError) -> None:
     timed_out = isinstance(err, StatesTimeout)
-    body = {"error": err.error, "cause": err.cause or ""}
-    if lam:
-        history.add(EventType.LAMBDA_TIMED_OUT if timed_out else EventType.LAMBDA_FAILED, body)
-    else:
-        ident = _ident(arn)
-        history.add(EventType.TASK_TIMED_OUT if timed_out else EventType.TASK_FAILED, {**ident, **body})
+    body = {"error": err.error}
+    if err.cause is not None:
+        body["cause"] = err.cause
+    if kind is _TASK:
+        body = {**ident, **body}
+    history.add(kind.timed_out if timed_out else kind.failed, body)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from asl.json_errors import explain
 from asl.source import Source
 from asl.validate.diagnostic import Diagnostic, Severity, make
 
@@ -58,13 +59,14 @@ def validate_text(text: str, name: str = "<definition>", registry: TaskRegistry 
     try:
         definition = parse_json(text)
     except json.JSONDecodeError as exc:
+        why = explain(exc)
         problem = Diagnostic(
             "ERROR",
             "INVALID_JSON_DESCRIPTION",
-            f"Malformed JSON: {exc.msg}; fix the syntax",
+            f"Malformed JSON: {why.message}; fix the syntax",
             "",
-            exc.lineno,
-            exc.colno,
+            why.line,
+            why.column,
         )
         return FileReport(name, (problem,), source)
     except jsonvalue.JsonValueError as exc:

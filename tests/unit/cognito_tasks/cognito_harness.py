@@ -13,7 +13,7 @@ import pytest
 from asl.clock import VirtualClock
 from asl.errors import TaskFailed
 from asl.resources import TaskContext, TaskRegistry, parse_arn
-from cognito_tasks import ARN_PREFIX, UserDirectory, register, tokens
+from cognito_tasks import ARN_PREFIX, UserDirectory, passwords, register, tokens
 
 START = 1_700_000_000.0
 PASSWORD = "Passw0rd!"
@@ -97,6 +97,7 @@ class Harness:
 
 
 def make_harness(start: float | None = START, seed: str = "tests", **options: Any) -> Harness:
+    options.setdefault("hasher", passwords.FAST_HASHER)
     directory = UserDirectory(seed=seed, key_factory=shared_key_factory(), **options)
     registry = TaskRegistry()
     register(registry, directory)
