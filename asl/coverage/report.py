@@ -34,6 +34,18 @@ class Entry:
     name: str
     source: str
     raw: Any
+
+    @property
+    def shown(self) -> str:
+        """The source as a path relative to the current folder when it is under it."""
+        import os
+
+        try:
+            relative = os.path.relpath(self.source)
+        except ValueError:
+            return self.source
+        return self.source if relative.startswith("..") else relative
+
     elements: Elements
     covered: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
     runs: int = 0
@@ -92,7 +104,7 @@ def render_text(entries: list[Entry]) -> str:
     for entry in entries:
         covered, of = total([entry])
         lines.append(
-            f"{entry.source} ({entry.name}, {entry.runs} execution{'s' if entry.runs != 1 else ''}): {percent(covered, of):.1f}%"
+            f"{entry.shown} ({entry.name}, {entry.runs} execution{'s' if entry.runs != 1 else ''}): {percent(covered, of):.1f}%"
         )
         for kind in KINDS:
             hit, all_ = entry.counts(kind)
@@ -120,7 +132,7 @@ def render_json(entries: list[Entry]) -> str:
         }
         definitions.append(
             {
-                "source": entry.source,
+                "source": entry.shown,
                 "name": entry.name,
                 "runs": entry.runs,
                 "percent": round(percent(hit, all_), 2),
@@ -195,7 +207,7 @@ def render_html(entries: list[Entry]) -> str:
     for entry in entries:
         hit, all_ = total([entry])
         parts.append(
-            f"<section><h2>{html.escape(entry.source)} ({html.escape(entry.name)}): {percent(hit, all_):.1f}%</h2>"
+            f"<section><h2>{html.escape(entry.shown)} ({html.escape(entry.name)}): {percent(hit, all_):.1f}%</h2>"
         )
         picture = svg(entry)
         if picture is not None:
