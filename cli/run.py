@@ -161,7 +161,7 @@ def run(
         ignore = [history_path] if history_path is not None else []
         watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
         return
-    from asl import AslError
+    from asl import AslError, coverage
 
     try:
         execution_input = read_json_option(input_, "--input")
@@ -211,6 +211,7 @@ def run(
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
+        coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
     except AslError as exc:
         users_lock.close()
         app.abort(_explain(str(exc)), EXIT_USAGE)
