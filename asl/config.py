@@ -13,6 +13,7 @@ save_users = true                # false: leave the users file unchanged (a shar
 mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, unchanged
 s3_root = "s3"                   # stands in for S3: s3://bucket/key is s3/bucket/key (Distributed Map)
 test_case = "HappyPath"
+strict_resources = false         # true: refuse to start while any Task state has no handler or mock
 
 [handlers]                       # resource ARN, Lambda function name or activity ARN -> "module:function"
 "greet" = "handlers:greet"
@@ -56,6 +57,8 @@ class Config:
     #: The folder standing in for S3 in Distributed Map's ItemReader/ResultWriter.
     s3_root: Path | None = None
     test_case: str | None = None
+    #: Refuse to start while any Task state is unserved (default: warn, fail only a Task that is reached).
+    strict_resources: bool = False
     handlers: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, Path] = field(default_factory=dict)
     #: Values for a template's placeholders (`asl.templates`): `--sub NAME=VALUE` and `[substitutions]`.
@@ -74,6 +77,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "mock_config": str,
     "s3_root": str,
     "test_case": str,
+    "strict_resources": bool,
     "handlers": dict,
     "state_machines": dict,
     "substitutions": dict,
@@ -124,7 +128,7 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
         if not isinstance(value, expected) or wrong_bool or (type(value) is int and value < 0):
             raise ConfigError(f"{where}: {key} must be {_EXPECTED[expected]}, got {value!r}")  # type: ignore[index]
     config = Config(source=source, root=base)
-    for key in ("region", "account", "test_case", "save_users"):
+    for key in ("region", "account", "test_case", "save_users", "strict_resources"):
         if key in data:
             setattr(config, key, data[key])
     for key in ("payload_limit", "history_limit"):

@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 
+from asl import unserved
 from asl.clock import Clock, Group, RealClock, Signal, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution
@@ -82,6 +83,7 @@ class StateMachine:
         mocks: dict[str, Any] | None = None,
         on_wait: Any = None,
         s3_root: Path | None = None,
+        strict_resources: bool = False,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -98,6 +100,11 @@ class StateMachine:
         self.on_wait: Any = on_wait
         #: The local folder standing in for S3 (`<s3_root>/<bucket>/<key>`).
         self.s3_root = s3_root
+        #: True: refuse to start while any Task state is unserved (ResourceNotFound). False (default):
+        #: warn, and fail only a Task the execution reaches, as AWS fails a resource that does not exist.
+        self.strict_resources = strict_resources
+        #: How to serve a resource, in the caller's terms (the CLI names its options; see asl.unserved).
+        self.serve_hint = unserved.PYTHON_HINT
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
@@ -189,8 +196,15 @@ class StateMachine:
         process (a server), so a task waiting for one holds the virtual clock back.
         """
         missing = self.missing_resources()
+        if missing and self.strict_resources:
+            raise ResourceNotFound(missing, self.serve_hint)
+        mocks = self.mocks
         if missing:
-            raise ResourceNotFound(missing)
+            unserved.warn(missing, self.serve_hint)
+            arns = {
+                s.name: s.resource for s in iter_states(self.definition.machine) if isinstance(s, TaskState)
+            }
+            mocks = {**mocks, **{name: unserved.stand_in(arns[name], self.serve_hint) for name, _ in missing}}
         if input is None:
             input = {}
         clock = clock or (RealClock() if real_time else VirtualClock())
@@ -204,7 +218,7 @@ class StateMachine:
             payload_limit=self.payload_limit,
             history_limit=self.history_limit,
             rng=random.Random(seed),
-            mocks=self.mocks,
+            mocks=mocks,
             on_wait=self.on_wait,
             s3_root=self.s3_root,
             callbacks_from_outside=callbacks_from_outside,
