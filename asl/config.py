@@ -14,6 +14,7 @@ mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, un
 s3_root = "s3"                   # stands in for S3: s3://bucket/key is s3/bucket/key (Distributed Map)
 test_case = "HappyPath"
 mock_validation = "STRICT"       # mocked results vs the service's API: STRICT, PRESENT or NONE
+strict_resources = false         # true: refuse to start while any Task state has no handler or mock
 
 [handlers]                       # resource ARN, Lambda function name or activity ARN -> "module:function"
 "greet" = "handlers:greet"
@@ -63,6 +64,8 @@ class Config:
     #: The folder standing in for S3 in Distributed Map's ItemReader/ResultWriter.
     s3_root: Path | None = None
     test_case: str | None = None
+    #: Refuse to start while any Task state is unserved (default: warn, fail only a Task that is reached).
+    strict_resources: bool = False
     handlers: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, Path] = field(default_factory=dict)
     #: Values for a template's placeholders (`asl.templates`): `--sub NAME=VALUE` and `[substitutions]`.
@@ -89,6 +92,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "mock_config": str,
     "s3_root": str,
     "test_case": str,
+    "strict_resources": bool,
     "handlers": dict,
     "state_machines": dict,
     "substitutions": dict,
@@ -153,7 +157,7 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
         raise ConfigError(
             f"{where}: mock_validation must be STRICT, PRESENT or NONE, got {data['mock_validation']!r}"
         )
-    for key in ("region", "account", "test_case", "save_users", "mock_validation"):
+    for key in ("region", "account", "test_case", "save_users", "mock_validation", "strict_resources"):
         if key in data:
             setattr(config, key, data[key])
     for key in ("payload_limit", "history_limit"):

@@ -21,6 +21,11 @@ from asl.model import iter_states
 from asl.resources import ArnError, Handler, ResourceArn, TaskContext, TaskRegistry, parse_arn
 from asl.templates import Loaded
 
+#: How to serve a Task resource, in the command line's and asl.toml's terms.
+SERVE_HINT = (
+    "map it to a Python function (--handler KEY=MODULE:FUNCTION, or [handlers] in asl.toml) or mock the state "
+    "(--mock-config FILE --test-case NAME)"
+)
 COGNITO_PREFIX = "arn:aws:states:::aws-sdk:cognitoidentityprovider:"
 #: Local-only Cognito conveniences (cognito_tasks.ISSUE_TOKENS_ARN) live under this prefix.
 LOCAL_COGNITO_PREFIX = "arn:asl-runner:cognito:"
@@ -83,7 +88,9 @@ class Runner:
             history_limit=self.config.history_limit,
             on_wait=self.on_wait,
             s3_root=self.config.s3_root,
+            strict_resources=self.config.strict_resources,
         )
+        machine.serve_hint = SERVE_HINT
         if self.mock_data is not None and self.config.test_case:
             top = not self.machines
             known = self.mock_data["StateMachines"].get(name, {})
