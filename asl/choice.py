@@ -58,19 +58,53 @@ def parse_timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _string_matches(pattern: str) -> Callable[[str], bool]:
-    parts: list[str] = []
+def _segments(pattern: str) -> list[str]:
+    r"""The literal parts of a StringMatches pattern between its `*` wildcards.
+
+    A backslash makes the next character literal (`\*` is a star, `\\` a backslash); a lone
+    trailing backslash is itself. "No characters other than "*" have any special meaning" (ASL spec).
+    """
+    segments = [""]
     i = 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            parts.append(re.escape(pattern[i + 1]))
+            segments[-1] += pattern[i + 1]
             i += 2
             continue
-        parts.append(".*" if ch == "*" else re.escape(ch))
+        if ch == "*":
+            segments.append("")
+        else:
+            segments[-1] += ch
         i += 1
-    regex = re.compile("".join(parts), re.DOTALL)
-    return lambda s: regex.fullmatch(s) is not None
+    return segments
+
+
+def _string_matches(pattern: str) -> Callable[[str], bool]:
+    """A glob matcher in linear time: no regular expression, so no backtracking on hostile input.
+
+    The first part must start the value, the last must end it, and the parts between are found left
+    to right, each as early as possible (for `*`-only globs the earliest place is always safe).
+    """
+    segments = _segments(pattern)
+    if len(segments) == 1:
+        literal = segments[0]
+        return lambda s: s == literal
+    head, middle, tail = segments[0], segments[1:-1], segments[-1]
+    least = len(head) + len(tail) + sum(map(len, middle))
+
+    def matches(value: str) -> bool:
+        if len(value) < least or not value.startswith(head) or not value.endswith(tail):
+            return False
+        at, stop = len(head), len(value) - len(tail)
+        for part in middle:
+            found = value.find(part, at, stop)
+            if found < 0:
+                return False
+            at = found + len(part)
+        return True
+
+    return matches
 
 
 def _coerce(kind: str, value: Any) -> Any:

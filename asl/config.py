@@ -20,6 +20,9 @@ test_case = "HappyPath"
 
 [state_machines]                 # other state machines, by name or ARN -> definition file
 "Child" = "child.json"
+
+[substitutions]                  # templates: values for ${NAME}, Ref NAME, Fn::GetAtt NAME.Attr
+"NotifyTopicArn" = "arn:aws:sns:us-east-1:123456789012:orders"
 ```
 """
 
@@ -55,6 +58,8 @@ class Config:
     test_case: str | None = None
     handlers: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, Path] = field(default_factory=dict)
+    #: Values for a template's placeholders (`asl.templates`): `--sub NAME=VALUE` and `[substitutions]`.
+    substitutions: dict[str, str] = field(default_factory=dict)
     #: The directory user modules ("module:function") are imported from.
     root: Path = field(default_factory=Path.cwd)
 
@@ -71,6 +76,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "test_case": str,
     "handlers": dict,
     "state_machines": dict,
+    "substitutions": dict,
 }
 _EXPECTED = {str: "a string", int: "a non-negative integer", dict: "a table", bool: "true or false"}
 
@@ -137,6 +143,10 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
                 f"{where}: state_machines.{name} must be the path of a definition file, got {target!r}"
             )
         config.state_machines[name] = (base / target).resolve()
+    for name, value in data.get("substitutions", {}).items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: substitutions.{name} must be a string, got {value!r}")
+        config.substitutions[name] = value
     return config
 
 

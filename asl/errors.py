@@ -15,7 +15,7 @@
         ├── NoChoiceMatched          States.NoChoiceMatched
         ├── QueryEvaluationError     States.QueryEvaluationError
         ├── StatesTimeout            States.Timeout
-        ├── HeartbeatTimeout         States.HeartbeatTimeout
+        │   └── HeartbeatTimeout     States.Timeout (also matches States.HeartbeatTimeout)
         ├── BranchFailed             States.BranchFailed
         ├── ExceedToleratedFailureThreshold
         └── TaskFailed               any error a task handler reports (e.g. CognitoIdentityProvider.*)
@@ -87,6 +87,8 @@ class StatesError(AslError):
     error_name = "States.Runtime"
     #: AWS prefixes the cause with the state's name and entry event id for these errors.
     state_scoped = False
+    #: A second name Retry and Catch rules may use for this error.
+    also_matches: str | None = None
 
     def __init__(
         self, cause: str | None = None, *, error: str | None = None, location: str | None = None
@@ -154,10 +156,17 @@ class StatesTimeout(StatesError):
     error_name = "States.Timeout"
 
 
-class HeartbeatTimeout(StatesError):
-    """States.HeartbeatTimeout: a task sent no heartbeat within HeartbeatSeconds."""
+class HeartbeatTimeout(StatesTimeout):
+    """A task sent no heartbeat within HeartbeatSeconds.
 
-    error_name = "States.HeartbeatTimeout"
+    Its error is States.Timeout, as the ASL specification defines it ("a Task State either ran
+    longer than TimeoutSeconds or failed to heartbeat for longer than HeartbeatSeconds"), so Retry and
+    Catch on States.Timeout handle it; AWS's newer States.HeartbeatTimeout name matches it too, and
+    only it (AWS's error-handling guide: it is available in Retry and Catch fields).
+    """
+
+    error_name = "States.Timeout"
+    also_matches = "States.HeartbeatTimeout"
 
 
 class BranchFailed(StatesError):

@@ -1,27 +1,23 @@
 """The transition loop and one state's lifecycle (enter, run, retry/catch, exit).
 
 No recursion per transition: `run_machine` loops over states. Parallel branches and Map
-iterations call `run_machine` for their own sub-machines inside anyio task groups.
+iterations call `run_machine` for their own sub-machines, concurrently, on the execution's clock.
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+import uuid
 from typing import Any
 
 import anyio
 
-from asl import io
-from asl.clock import Clock
-from asl.errors import AslError, DataLimitExceeded, StatesError, TaskFailed
+from asl.errors import DataLimitExceeded, StatesError, TaskFailed
 from asl.history import EventType, History, Lane, Payload, dumps, payload_details
-from asl.model import Catcher, Expr, Machine, QueryLanguage, State, StateType
-from asl.paths import UNSET, Scope
-from asl.resources import TaskContext, TaskRegistry
+from asl.model import Catcher, Machine, QueryLanguage, State, StateType
+from asl.paths import UNSET, Scope, set_at
 from asl.retry import first_match, retry_delay
+from asl.runtime import Frame, Outcome, Settings, TaskTokenError, TokenWaiter, iso
+from asl.states import HANDLERS
 
 #: AWS's limit on one variable's size, and on all variables set by one Assign, in bytes.
 VARIABLE_LIMIT = 256 * 1024
@@ -29,98 +25,12 @@ VARIABLE_LIMIT = 256 * 1024
 VARIABLES_TOTAL_LIMIT = 10 * 1024 * 1024
 
 
-class TaskTokenError(AslError):
-    """A callback names a task token that no task is waiting for (AWS's TaskDoesNotExist)."""
-
-
-class TokenWaiter:
-    """A `.waitForTaskToken` task waiting for its callback."""
-
-    def __init__(self, context: TaskContext) -> None:
-        self.context = context
-        self.event = anyio.Event()
-        self.output: Any = None
-        self.error: StatesError | None = None
-        self.done = False
-
-    def finish(self, output: Any, error: StatesError | None) -> None:
-        """Record the callback's outcome and wake the task."""
-        self.output, self.error, self.done = output, error, True
-        self.event.set()
-
-    async def wait(self) -> Any:
-        """The callback's output, or raise its failure."""
-        await self.event.wait()
-        if self.error is not None:
-            raise self.error
-        return self.output
-
-
-class ExecutionTimedOut(Exception):
-    """The execution's TimeoutSeconds passed (raised by `Execution.sleep` on the virtual clock)."""
-
-
-_last_iso: list[Any] = [None, ""]
-
-
-def iso(timestamp: float) -> str:
-    """An epoch time as AWS prints it in the context object: `2024-01-01T00:00:00.123Z`."""
-    if _last_iso[0] == timestamp:
-        return str(_last_iso[1])
-    text = datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    _last_iso[0], _last_iso[1] = timestamp, text
-    return text
-
-
-@dataclass(slots=True)
-class Frame:
-    """What one running machine (top level, branch or iteration) carries: variables and its history."""
-
-    variables: dict[str, Any]
-    history: Lane
-    #: Serialised size of each variable this frame holds (for AWS's 10 MiB total).
-    variable_sizes: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Outcome:
-    """What a state handler returns: the output, where to go, and what Assign/Output see."""
-
-    output: Any
-    next: str | None
-    result: Any = UNSET
-    assign: Expr | None = None
-    assign_input: Any = UNSET
-
-
-@dataclass
-class Settings:
-    """Per-execution settings: where it runs, its limits and its collaborators."""
-
-    clock: Clock
-    registry: TaskRegistry
-    region: str = "us-east-1"
-    account: str = "123456789012"
-    state_machine_name: str = "StateMachine"
-    execution_name: str = "execution"
-    role_arn: str = ""
-    payload_limit: int = 256 * 1024
-    history_limit: int = 25_000
-    rng: random.Random = field(default_factory=random.Random)
-    deadline: float | None = None
-    #: The local folder standing in for S3 (Distributed Map's ItemReader and ResultWriter).
-    s3_root: Path | None = None
-    #: Mocked task handlers by state name (they win over the registry).
-    mocks: dict[str, Any] = field(default_factory=dict)
-    #: Called as `await on_wait(execution, state name, payload, token)` when a `.waitForTaskToken` task
-    #: has no handler: something outside (a person at a terminal) completes the token.
-    on_wait: Any = None
-
-
 class Execution:
     """One execution of a definition: its context object, history and transition count."""
 
-    def __init__(self, machine: Machine, input: Any, settings: Settings) -> None:
+    def __init__(
+        self, machine: Machine, input: Any, settings: Settings, recorded: list[dict[str, Any]] | None = None
+    ) -> None:
         self.machine = machine
         self.input = input
         self.settings = settings
@@ -128,6 +38,10 @@ class Execution:
         self.history = History(settings.clock, settings.history_limit)
         self.transitions = 0
         self.start_time = self.clock.now()
+        if recorded:
+            # Continuing a recorded execution (asl.resume): its events come first, its clock is its own.
+            self.history.preload(recorded)
+            self.start_time = self.history.timestamp(1)
         s = settings
         sm_arn = f"arn:aws:states:{s.region}:{s.account}:stateMachine:{s.state_machine_name}"
         self.arn = (
@@ -144,11 +58,17 @@ class Execution:
         }
         self.state_machine_context = {"Id": sm_arn, "Name": s.state_machine_name}
         self.waiters: dict[str, TokenWaiter] = {}
+        #: Set when the execution is ending (stopped or timed out): cancelled states are not recorded
+        #: as aborted, the closing event says what happened.
+        self.ending = False
+        #: (error, cause) once StopExecution asked for it.
+        self.stop_request: tuple[str | None, str | None] | None = None
+        self._token_salt = f"{settings.rng.getrandbits(64):016x}"
         self._last_payload: Payload | None = None
-        self._handlers = _handlers()
         self._contexts: dict[str, tuple[float, int, dict[str, Any]]] = {}
+        self._stop_signal: Any = None
 
-    # -- callbacks (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) ----------------------------
+    # -- callbacks (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) and StopExecution ---------
 
     def send_task_success(self, token: str, output: Any) -> None:
         """Complete the `.waitForTaskToken` task holding `token` with `output`."""
@@ -159,8 +79,8 @@ class Execution:
         self._waiter(token).finish(None, TaskFailed(error, cause))
 
     def send_task_heartbeat(self, token: str) -> None:
-        """Record a heartbeat for the task holding `token`."""
-        self._waiter(token).context.heartbeat()
+        """Record a heartbeat for the task holding `token` (its HeartbeatSeconds start again)."""
+        self._waiter(token).heartbeat()
 
     def _waiter(self, token: str) -> TokenWaiter:
         waiter = self.waiters.get(token)
@@ -170,15 +90,16 @@ class Execution:
             )
         return waiter
 
-    # -- time ---------------------------------------------------------------------------------------
+    def stop(self, error: str | None = None, cause: str | None = None) -> None:
+        """End the execution as ABORTED (StopExecution); the running states are cancelled."""
+        if self.stop_request is None:
+            self.stop_request = (error, cause)
+            if self._stop_signal is not None:
+                self._stop_signal.set()
 
-    async def sleep(self, seconds: float) -> None:
-        """Let `seconds` pass on the execution's clock; past the execution deadline, time out."""
-        deadline = self.settings.deadline
-        if deadline is not None and self.clock.now() + seconds > deadline:
-            await self.clock.sleep(max(deadline - self.clock.now(), 0))
-            raise ExecutionTimedOut
-        await self.clock.sleep(seconds)
+    def task_token(self, lane: Lane) -> str:
+        """The token of the task about to be scheduled in `lane`: the same when the execution resumes."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}|{self._token_salt}|{lane.key}|{lane.count}"))
 
     # -- machines and states ------------------------------------------------------------------------
 
@@ -235,10 +156,15 @@ class Execution:
     async def run_state(self, state: State, raw: Any, frame: Frame) -> tuple[str | None, Any]:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
         history = frame.history
+        if self.history.recording is not None:
+            done = self.history.recording.completed_state(history.key, state.name, state.type)
+            if done is not None:
+                return self.replayed(state, done, frame)
         entered_payload = self.check_size(raw, state, "received")
+        entered_after = history.last
         entered_id = history.add_state(_ENTERED[state.type], state.name, "input", entered_payload)
-        entered_at = self.clock.now()
-        handler = self._handlers[state.type]
+        entered_at = self.history.timestamp(entered_id)
+        handler: Any = HANDLERS[state.type]  # a coroutine function, or a plain one for states that never wait
         attempts = [0] * len(state.retry)
         retry_count = 0
         while True:
@@ -252,35 +178,72 @@ class Execution:
                 out_payload = self.check_size(outcome.output, state, "returned")
                 extra = self.store_variables(assigned, state, frame) if assigned else None
             except anyio.get_cancelled_exc_class():
-                if state.type in _ABORTABLE:
+                if state.type in _ABORTABLE and not self.ending:
                     history.add(_ABORTED[state.type])
                 raise
             except StatesError as err:
-                self.scope_error(err, state, entered_id, history)
+                self.scope_error(err, state, entered_id, entered_after, history)
                 if err.error == "States.Runtime":
                     if err.failed_state is None:
                         err.failed_state = state.name
                     raise
-                index = first_match(err.error, state.retry)
+                index = first_match(err.error, state.retry, err.also_matches)
                 if index is not None and attempts[index] < state.retry[index].max_attempts:
                     delay = retry_delay(state.retry[index], attempts[index], self.settings.rng)
                     attempts[index] += 1
                     retry_count += 1
-                    await self.sleep(delay)
+                    if self.history.recording is None:
+                        await self.clock.sleep(delay)
+                    else:  # resuming: the backoff runs from the recorded failure
+                        await self.clock.sleep_until(self.history.timestamp(history.last) + delay)
                     continue
                 if state.type in (StateType.MAP, StateType.PARALLEL):
                     history.add(f"{state.type}StateFailed")
-                catch_index = first_match(err.error, state.catch)
+                catch_index = first_match(err.error, state.catch, err.also_matches)
                 if catch_index is None:
                     if err.failed_state is None:
                         err.failed_state = state.name
+                    if state.type is StateType.TASK and frame.branch:
+                        # Inside a Parallel branch, a failing Task ends as aborted: AWS records
+                        # TaskStateAborted there, and ParallelStateFailed points past it.
+                        history.add_aside(_ABORTED[StateType.TASK])
                     raise
                 return self.caught(state, state.catch[catch_index], err, raw, scope, frame)
-            history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra)
+            history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra, outcome.next)
             return outcome.next, outcome.output
 
-    def scope_error(self, err: StatesError, state: State, entered_id: int, history: Lane) -> None:
-        """Prefix state-scoped causes as AWS does, and record EvaluationFailed for JSONata errors."""
+    def replayed(self, state: State, events: list[dict[str, Any]], frame: Frame) -> tuple[str | None, Any]:
+        """A state its history shows completed: take its output, variables and next state from the record."""
+        from asl import resume
+
+        history = frame.history
+        exited = events[-1]
+        history.count += len(events)
+        history.last = int(exited["id"])
+        details = resume.details(exited)
+        assigned = details.get("assignedVariables") or {}
+        for name, text in assigned.items():
+            frame.variables[name] = resume.value(text)
+            frame.variable_sizes[name] = len(str(text).encode())
+        if "next" in exited:
+            next_state = exited["next"]
+        else:
+            following = self.history.recording.peek(history.key) if self.history.recording else None
+            if following is None or not following["type"].endswith("StateEntered"):
+                raise resume.ResumeError(
+                    f"The execution cannot resume from its history: it does not say which state followed "
+                    f"'{state.name}' (event {exited['id']})."
+                )
+            next_state = following["stateEnteredEventDetails"]["name"]
+        return next_state, resume.value(details.get("output"))
+
+    def scope_error(
+        self, err: StatesError, state: State, entered_id: int, entered_after: int, history: Lane
+    ) -> None:
+        """Prefix state-scoped causes as AWS does, and record EvaluationFailed for JSONata errors.
+
+        EvaluationFailed points where the state's Entered event points (AWS's recorded histories).
+        """
         if not err.state_scoped or err.scoped_to is not None:
             return
         err.scoped_to = state.name
@@ -290,7 +253,7 @@ class Execution:
             details = {"error": err.error, "cause": err.cause, "state": state.name}
             if err.location:
                 details["location"] = err.location
-            history.add(EventType.EVALUATION_FAILED, details)
+            history.add_aside(EventType.EVALUATION_FAILED, details, previous=entered_after)
 
     def assign(self, state: State, outcome: Outcome, scope: Scope) -> dict[str, Any] | None:
         """Evaluate the state's (or the chosen rule's) Assign with the variables from the state's entry."""
@@ -344,8 +307,6 @@ class Execution:
             output = catcher.output(catch_scope) if catcher.output is not None else error_output
             assigned = catcher.assign(catch_scope) if catcher.assign is not None else None
         else:
-            from asl.paths import set_at
-
             if catcher.discard_result:
                 output = raw
             elif catcher.result_path is None:
@@ -360,56 +321,12 @@ class Execution:
         details = payload_details(state.name, "output", output)
         if isinstance(assigned, dict) and assigned:
             details.update(self.store_variables(dict(assigned), state, frame))
-        frame.history.add(f"{state.type}StateExited", details)
+        frame.history.add(f"{state.type}StateExited", details, catcher.next)
         return catcher.next, output
 
 
-def _handlers() -> dict[StateType, Any]:
-    """The state handler table (imported late: the handlers import this module)."""
-    global _HANDLERS
-    if _HANDLERS is None:
-        from asl.states import HANDLERS
-
-        _HANDLERS = HANDLERS
-    return _HANDLERS
-
-
-_HANDLERS: dict[StateType, Any] | None = None
 _ENTERED = {t: f"{t}StateEntered" for t in StateType}
 #: States that can be running when a sibling branch or iteration fails (AWS records them aborted).
 _ABORTABLE = frozenset({StateType.TASK, StateType.WAIT, StateType.MAP, StateType.PARALLEL})
 _ABORTED = {t: f"{t}StateAborted" for t in _ABORTABLE}
 _EXITED = {t: f"{t}StateExited" for t in StateType}
-
-
-def run_now(coroutine: Any) -> Any:
-    """Run a coroutine that cannot suspend (see `never_waits`) to its end, without the event loop.
-
-    Parallel branches and Map iterations made only of such states run this way: spawning a task for
-    each would cost more than running them.
-    """
-    try:
-        coroutine.send(None)
-    except StopIteration as stop:
-        return stop.value
-    coroutine.close()
-    raise RuntimeError("a state machine expected never to wait suspended")
-
-
-def finish(state: State, raw: Any, result: Any, scope: Scope) -> Any:
-    """The state output from its result, in the state's query language."""
-    if state.query_language is QueryLanguage.JSONATA:
-        if state.output is None:
-            return result
-        return state.output(Scope(raw, scope.context, scope.variables, result=result))
-    return io.apply_result(state, raw, result, scope)
-
-
-def task_input(state: State, raw: Any, scope: Scope, arguments: Expr | None = None) -> Any:
-    """What the state works on: InputPath + Parameters (JSONPath) or Arguments (JSONata)."""
-    if state.query_language is QueryLanguage.JSONATA:
-        return arguments(scope) if arguments is not None else raw
-    value = io.effective_input(state, raw, scope)
-    if state.parameters is not None:
-        return state.parameters(Scope(value, scope.context, scope.variables))
-    return value

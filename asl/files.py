@@ -1,11 +1,39 @@
-"""Writing files so that nothing is lost: a reader sees the old content or the new, never half of it."""
+"""Writing files so that nothing is lost: a reader sees the old content or the new, never half of it.
+
+A write goes to a temporary file next to the target (`.<name>.<random>.tmp`), is flushed to disk and
+renamed over the target. A process killed mid-write leaves at most that temporary file: readers never
+look at it, listings skip it (`is_temporary`), and the next write of the same target removes it once it
+is older than `STALE_SECONDS` (a younger one may belong to a writer that is still running).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
+
+from asl.errors import AslError
+
+#: A temporary file this old is a leftover of a killed writer, not a write in progress.
+STALE_SECONDS = 600.0
+
+
+class FileWriteError(AslError, OSError):
+    """A file could not be written: the message names it and says why (a parent is a file, no permission...)."""
+
+    def __init__(self, message: str, errno: int = 0) -> None:
+        super().__init__(errno, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def is_temporary(name: str) -> bool:
+    """True for the name of a temporary file that `write_atomically` writes before renaming it."""
+    return name.startswith(".") and name.endswith(".tmp")
 
 
 def _mode(path: Path) -> int:
@@ -18,16 +46,39 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def write_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why `path` cannot be written, found without writing anything (None: it looks writable)."""
+    target = Path(path)
+    if target.is_dir():
+        return f"{target} is a folder"
+    folder = target.parent
+    while not folder.exists():
+        if folder.is_symlink():
+            return f"{folder} is a broken symbolic link"
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to create files in {folder}"
+    if target.exists() and not os.access(target, os.W_OK) and not os.access(folder, os.W_OK):
+        return f"no permission to replace {target}"
+    return None
+
+
 def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:
     """Write `text` to `path`: a temporary file in the same folder, fsync, rename over the target, fsync the folder.
 
     `mode` sets the permissions (e.g. 0o600 for a file holding secrets); by default the old file's
-    permissions are kept, or a new file gets what the umask allows.
+    permissions are kept, or a new file gets what the umask allows. Raises `FileWriteError` (an
+    `OSError`) naming the file and the reason when it cannot be written.
     """
     target = Path(path)
     folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _failure(target, exc, f"cannot create files in {folder}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -35,8 +86,10 @@ def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | Non
             os.fsync(handle.fileno())
         os.chmod(temp, _mode(target) if mode is None else mode)
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _failure(target, exc) from None
         raise
     with contextlib.suppress(OSError):
         folder_fd = os.open(folder, os.O_RDONLY)
@@ -44,3 +97,20 @@ def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | Non
             os.fsync(folder_fd)
         finally:
             os.close(folder_fd)
+    _remove_stale(target)
+
+
+def _failure(target: Path, exc: OSError, doing: str = "") -> FileWriteError:
+    detail = exc.strerror or str(exc)
+    reason = write_problem(target) or (f"{doing} ({detail})" if doing else detail)
+    return FileWriteError(f"cannot write {target}: {reason}", exc.errno or 0)
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove temporary files of `target` left by writers killed long enough ago."""
+    cutoff = time.time() - STALE_SECONDS
+    with contextlib.suppress(OSError):
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()

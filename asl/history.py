@@ -10,9 +10,12 @@ import enum
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asl.clock import Clock
+
+if TYPE_CHECKING:
+    from asl.resume import Recording
 
 
 class EventType(enum.StrEnum):
@@ -45,6 +48,11 @@ class EventType(enum.StrEnum):
     LAMBDA_SUCCEEDED = "LambdaFunctionSucceeded"
     LAMBDA_FAILED = "LambdaFunctionFailed"
     LAMBDA_TIMED_OUT = "LambdaFunctionTimedOut"
+    ACTIVITY_SCHEDULED = "ActivityScheduled"
+    ACTIVITY_STARTED = "ActivityStarted"
+    ACTIVITY_SUCCEEDED = "ActivitySucceeded"
+    ACTIVITY_FAILED = "ActivityFailed"
+    ACTIVITY_TIMED_OUT = "ActivityTimedOut"
 
 
 class Payload:
@@ -131,20 +139,73 @@ class History:
         self.clock = clock
         #: AWS fails an execution whose history would pass 25,000 events; 0 = no limit.
         self.limit = limit
-        self._events: list[tuple[str, int, float, dict[str, Any] | StateDetails | None]] = []
+        #: (type, previous id, time, details, lane, the state an Exited event went to).
+        self._events: list[tuple[str, int, float, dict[str, Any] | StateDetails | None, str, Any]] = []
         #: Called as listener(event_type, details) after each event (the CLI's live view).
         self.listeners: list[Callable[[str, dict[str, Any] | None], None]] = []
+        #: Called with each event as GetExecutionHistory returns it, plus its `lane`, and for a
+        #: `...StateExited` event the state it went to as `next` (durable storage; see `asl.resume`).
+        self.recorders: list[Callable[[dict[str, Any]], None]] = []
+        #: The recorded history being continued, if any (see `asl.resume`).
+        self.recording: Recording | None = None
 
-    def add(self, event_type: str, details: dict[str, Any] | None = None, previous: int | None = None) -> int:
+    def preload(self, events: list[dict[str, Any]]) -> None:
+        """Start from recorded events (a history being continued); new events get the next ids."""
+        from asl import resume
+
+        for index, event in enumerate(events):
+            if event["id"] != index + 1:
+                raise ValueError(
+                    f"recorded events must be numbered 1, 2, 3...; event {index + 1} is {event['id']}"
+                )
+            self._events.append(
+                (
+                    event["type"],
+                    int(event["previousEventId"]),
+                    resume.timestamp(event),
+                    resume.details(event) or None,
+                    str(event.get("lane", "")),
+                    event.get("next"),
+                )
+            )
+        self.recording = resume.Recording(events)
+
+    def add(
+        self,
+        event_type: str,
+        details: dict[str, Any] | None = None,
+        previous: int | None = None,
+        lane: str = "",
+        next_state: Any = None,
+    ) -> int:
         """Record an event; return its id. `previous` defaults to the event just before."""
+        if self.recording is not None:
+            recorded = self.recording.take(lane, event_type)
+            if recorded is not None:
+                return int(recorded["id"])
         event_id = len(self._events) + 1
-        if self.limit and event_id > self.limit:
+        if self.limit and event_id >= self.limit:
             self._over_limit()
         prev = previous if previous is not None else event_id - 1
-        self._events.append((event_type, prev, self.clock.now(), details))
+        self._events.append((event_type, prev, self.clock.now(), details, lane, next_state))
         for listener in self.listeners:
             listener(event_type, details)
+        if self.recorders:
+            self._record(event_id)
         return event_id
+
+    def _record(self, event_id: int) -> None:
+        event = self._event(event_id - 1)
+        _, _, _, _, lane, next_state = self._events[event_id - 1]
+        event["lane"] = lane
+        if event["type"].endswith("StateExited"):
+            event["next"] = next_state
+        for recorder in self.recorders:
+            recorder(event)
+
+    def timestamp(self, event_id: int) -> float:
+        """When an event was recorded (epoch seconds)."""
+        return self._events[event_id - 1][2]
 
     def add_state(
         self,
@@ -154,18 +215,26 @@ class History:
         payload: Payload,
         extra: dict[str, Any] | None = None,
         previous: int | None = None,
+        lane: str = "",
+        next_state: Any = None,
     ) -> int:
         """Record a state entered/exited event (the hot path: details stay compact)."""
+        if self.recording is not None:
+            recorded = self.recording.take(lane, event_type, name)
+            if recorded is not None:
+                return int(recorded["id"])
         event_id = len(self._events) + 1
-        if self.limit and event_id > self.limit:
+        if self.limit and event_id >= self.limit:
             self._over_limit()
         details = StateDetails(name, key, payload, extra)
         prev = previous if previous is not None else event_id - 1
-        self._events.append((event_type, prev, self.clock.now(), details))
+        self._events.append((event_type, prev, self.clock.now(), details, lane, next_state))
         if self.listeners:
             as_dict = details.as_dict()
             for listener in self.listeners:
                 listener(event_type, as_dict)
+        if self.recorders:
+            self._record(event_id)
         return event_id
 
     def close(
@@ -173,20 +242,21 @@ class History:
     ) -> int:
         """Record the execution's closing event; it is recorded even past the history limit."""
         limit, self.limit = self.limit, 0
+        self.recording = None  # whatever was recorded before, the end is new
         try:
             return self.add(event_type, details, previous)
         finally:
             self.limit = limit
 
     def _over_limit(self) -> None:
+        """The execution has as many events as it may have: only its closing event can still be recorded.
+
+        AWS's quota (the history-limit best-practices page): when event 25,000 would not be the
+        execution's end, ExecutionFailed is recorded as event 25,000.
+        """
         from asl.errors import StatesRuntime
 
-        limit, self.limit = self.limit, 0  # the failure itself must still be recorded
-        raise StatesRuntime(
-            f"The execution reached the limit of {limit} history events, as AWS's quota for a Standard "
-            "execution does: use a Distributed Map for large item sets, or raise the limit "
-            "(--history-limit, or StateMachine(history_limit=...); 0 = none) to run it locally anyway."
-        )
+        raise StatesRuntime(f"The execution reached the maximum number of history events ({self.limit}).")
 
     def __len__(self) -> int:
         return len(self._events)
@@ -197,18 +267,19 @@ class History:
 
     def events(self) -> list[dict[str, Any]]:
         """The events as GetExecutionHistory returns them."""
-        out: list[dict[str, Any]] = []
-        for index, (event_type, prev, when, details) in enumerate(self._events):
-            event: dict[str, Any] = {
-                "timestamp": datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds"),
-                "type": event_type,
-                "id": index + 1,
-                "previousEventId": prev,
-            }
-            if details is not None:
-                event[_detail_key(event_type)] = _materialise(details)
-            out.append(event)
-        return out
+        return [self._event(index) for index in range(len(self._events))]
+
+    def _event(self, index: int) -> dict[str, Any]:
+        event_type, prev, when, details, _, _ = self._events[index]
+        event: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds"),
+            "type": event_type,
+            "id": index + 1,
+            "previousEventId": prev,
+        }
+        if details is not None:
+            event[_detail_key(event_type)] = _materialise(details)
+        return event
 
 
 class Lane:
@@ -216,34 +287,61 @@ class Lane:
 
     The top level is one lane; each Parallel branch and Map iteration gets its own, starting at the
     event that started it, so `previousEventId` follows causes (as AWS records it), not interleaving.
+    A lane's `key` names it stably (the same branch or iteration gets the same key when an execution
+    is run again from its history), and `count` is how many events it has recorded.
     """
 
-    __slots__ = ("history", "last")
+    __slots__ = ("count", "history", "key", "last")
 
-    def __init__(self, history: History, last: int) -> None:
+    def __init__(self, history: History, last: int, key: str = "") -> None:
         self.history = history
         self.last = last
+        self.key = key
+        self.count = 0
 
-    def add(self, event_type: str, details: dict[str, Any] | None = None) -> int:
+    def add(self, event_type: str, details: dict[str, Any] | None = None, next_state: Any = None) -> int:
         """Record an event caused by this lane's last one."""
-        self.last = self.history.add(event_type, details, previous=self.last)
+        self.count += 1
+        self.last = self.history.add(event_type, details, self.last, self.key, next_state)
         return self.last
 
     def add_state(
-        self, event_type: str, name: str, key: str, payload: Payload, extra: dict[str, Any] | None = None
+        self,
+        event_type: str,
+        name: str,
+        key: str,
+        payload: Payload,
+        extra: dict[str, Any] | None = None,
+        next_state: Any = None,
     ) -> int:
         """Record a state entered/exited event caused by this lane's last one."""
-        self.last = self.history.add_state(event_type, name, key, payload, extra, previous=self.last)
+        self.count += 1
+        self.last = self.history.add_state(
+            event_type, name, key, payload, extra, self.last, self.key, next_state
+        )
         return self.last
+
+    def add_aside(
+        self, event_type: str, details: dict[str, Any] | None = None, previous: int | None = None
+    ) -> int:
+        """Record an event caused by this lane's last one, without making it the lane's last.
+
+        AWS chains some events off to the side: `ParallelStateSucceeded` and `MapStateSucceeded` point
+        at the last branch event, and so does the `...StateExited` after them; a Task that fails inside
+        a branch records `TaskStateAborted`, and the branch's failure points past it.
+        """
+        self.count += 1
+        return self.history.add(event_type, details, self.last if previous is None else previous, self.key)
 
     def close(self, event_type: str, details: dict[str, Any] | None = None) -> int:
         """Record the execution's closing event (past the history limit too)."""
+        self.count += 1
         self.last = self.history.close(event_type, details, previous=self.last)
         return self.last
 
-    def fork(self) -> Lane:
+    def fork(self, tag: str | int) -> Lane:
         """A new lane starting at this lane's last event (a branch or an iteration)."""
-        return Lane(self.history, self.last)
+        return Lane(self.history, self.last, f"{self.key}/{self.count}.{tag}")
 
     def join(self) -> None:
         """Continue after concurrent lanes: from the latest event of the whole history."""

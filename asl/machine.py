@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import random
+import signal
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from asl.clock import Clock, RealClock, VirtualClock
+from asl.clock import Clock, Group, RealClock, Signal, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
-from asl.executor import Execution, ExecutionTimedOut, Frame, Settings
+from asl.executor import Execution
 from asl.history import EventType, Lane, Payload, dumps, payload_details
 from asl.model import Definition, TaskState, iter_states
 from asl.parse import load_definition
 from asl.resources import TaskRegistry
+from asl.runtime import Frame, Settings
 from asl.source import Source, read_source
 
 #: Called with (event type, details) as each history event is recorded.
 Listener = Callable[[str, dict[str, Any] | None], None]
+#: Called with each history event, as GetExecutionHistory returns it plus its `lane`.
+Recorder = Callable[[dict[str, Any]], None]
+
+#: The longest a Standard execution may run (AWS's quota: one year).
+MAX_DURATION = 365 * 24 * 3600.0
 
 #: AWS's quota of history events for one Standard execution.
 HISTORY_LIMIT = 25_000
@@ -121,10 +130,14 @@ class StateMachine:
         execution_name: str | None = None,
         seed: int | None = None,
         on_event: Listener | None = None,
+        on_record: Recorder | None = None,
     ) -> ExecutionResult:
         """Run one execution to its end; Task resources must all have handlers."""
-        execution = self._start(input, clock, real_time, execution_name, seed, on_event)
-        return await self._finish(execution)
+        execution = self.start(
+            input, clock=clock, real_time=real_time, execution_name=execution_name, seed=seed,
+            on_event=on_event, on_record=on_record,
+        )  # fmt: skip
+        return await self.finish(execution)
 
     def run_sync(
         self,
@@ -135,11 +148,16 @@ class StateMachine:
         execution_name: str | None = None,
         seed: int | None = None,
         on_event: Listener | None = None,
+        on_record: Recorder | None = None,
     ) -> ExecutionResult:
         """`run` from synchronous code; Ctrl-C ends the execution as ABORTED, keeping its history."""
-        execution = self._start(input, clock, real_time, execution_name, seed, on_event)
+        execution = self.start(
+            input, clock=clock, real_time=real_time, execution_name=execution_name, seed=seed,
+            on_event=on_event, on_record=on_record,
+        )  # fmt: skip
         try:
-            result: ExecutionResult = anyio.run(self._finish, execution)
+            with _interruptible():
+                result: ExecutionResult = anyio.run(self.finish, execution)
         except KeyboardInterrupt:
             execution.history.close(EventType.EXECUTION_ABORTED, {})
             return ExecutionResult(
@@ -152,40 +170,35 @@ class StateMachine:
             )
         return result
 
-    def _start(
+    def start(
         self,
-        input: Any,
-        clock: Clock | None,
-        real_time: bool,
-        name: str | None,
-        seed: int | None,
+        input: Any = None,
+        *,
+        clock: Clock | None = None,
+        real_time: bool = False,
+        execution_name: str | None = None,
+        seed: int | None = None,
         on_event: Listener | None = None,
+        on_record: Recorder | None = None,
+        callbacks_from_outside: bool = False,
     ) -> Execution:
+        """Begin an execution: check it can run and record ExecutionStarted; `finish` runs it.
+
+        `on_record` receives every history event as GetExecutionHistory returns it, plus its `lane`
+        (durable storage). `callbacks_from_outside`: task tokens may be completed from outside the
+        process (a server), so a task waiting for one holds the virtual clock back.
+        """
         missing = self.missing_resources()
         if missing:
             raise ResourceNotFound(missing)
         if input is None:
             input = {}
-        clock = clock or (RealClock() if real_time else VirtualClock())
-        timeout = self.definition.machine.timeout_seconds
-        settings = Settings(
-            clock=clock,
-            registry=self.registry,
-            region=self.region,
-            account=self.account,
-            state_machine_name=self.name,
-            execution_name=name or str(uuid.uuid4()),
-            payload_limit=self.payload_limit,
-            history_limit=self.history_limit,
-            rng=random.Random(seed),
-            deadline=clock.now() + timeout if timeout and not isinstance(clock, RealClock) else None,
-            mocks=self.mocks,
-            on_wait=self.on_wait,
-            s3_root=self.s3_root,
-        )
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
         execution = Execution(self.definition.machine, input, settings)
         if on_event is not None:
             execution.history.listeners.append(on_event)
+        if on_record is not None:
+            execution.history.recorders.append(on_record)
         text = dumps(input)
         if self.payload_limit and len(text.encode()) > self.payload_limit:
             raise InputError(
@@ -196,21 +209,104 @@ class StateMachine:
         execution.history.add(EventType.EXECUTION_STARTED, details)
         return execution
 
-    async def _finish(self, execution: Execution) -> ExecutionResult:
+    def resume(
+        self,
+        events: list[dict[str, Any]],
+        *,
+        clock: Clock | None = None,
+        real_time: bool = False,
+        execution_name: str | None = None,
+        seed: int | None = None,
+        on_event: Listener | None = None,
+        on_record: Recorder | None = None,
+        callbacks_from_outside: bool = False,
+    ) -> Execution:
+        """Continue an execution from its recorded events (each as `on_record` received it); `finish` runs it.
+
+        Give the same execution name and seed as the first start: task tokens handed out before are
+        then the same, and complete the resumed execution. See `asl.resume` for what runs again.
+        """
+        from asl import resume
+
+        resume.check(events)
+        started = resume.details(events[0])
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
+        execution = Execution(
+            self.definition.machine, resume.value(started.get("input", "{}")), settings, events
+        )
+        if on_event is not None:
+            execution.history.listeners.append(on_event)
+        if on_record is not None:
+            execution.history.recorders.append(on_record)
+        return execution
+
+    def _settings(
+        self,
+        clock: Clock | None,
+        real_time: bool,
+        execution_name: str | None,
+        seed: int | None,
+        callbacks_from_outside: bool,
+    ) -> Settings:
+        return Settings(
+            clock=clock or (RealClock() if real_time else VirtualClock()),
+            registry=self.registry,
+            region=self.region,
+            account=self.account,
+            state_machine_name=self.name,
+            execution_name=execution_name or str(uuid.uuid4()),
+            payload_limit=self.payload_limit,
+            history_limit=self.history_limit,
+            rng=random.Random(seed),
+            mocks=self.mocks,
+            on_wait=self.on_wait,
+            s3_root=self.s3_root,
+            callbacks_from_outside=callbacks_from_outside,
+        )
+
+    async def finish(self, execution: Execution) -> ExecutionResult:
+        """Run a started execution to its end: success, failure, timeout, or StopExecution."""
         history = execution.history
+        clock = execution.clock
         timeout = self.definition.machine.timeout_seconds
+        # A Standard execution runs at most a year; TimeoutSeconds may end it sooner.
+        limit = min(float(timeout), MAX_DURATION) if timeout else MAX_DURATION
         lane = Lane(history, len(history))
         frame = Frame({}, lane)
         result = ExecutionResult(
             "RUNNING", execution_arn=execution.arn, start_time=execution.start_time, _execution=execution
         )
-        try:
-            if timeout and isinstance(execution.clock, RealClock):
-                with anyio.fail_after(timeout):
-                    output = await execution.run_machine(execution.machine, execution.input, frame)
-            else:
-                output = await execution.run_machine(execution.machine, execution.input, frame)
-        except StatesError as err:
+        outcome: list[tuple[bool, Any]] = []
+        ended = Signal()
+        execution._stop_signal = ended
+
+        async def body() -> None:
+            try:
+                with _wall_deadline(clock, execution.start_time + limit):
+                    outcome.append(
+                        (True, await execution.run_machine(execution.machine, execution.input, frame))
+                    )
+            except StatesError as err:
+                outcome.append((False, err))
+            except TimeoutError:
+                pass  # a JSONata evaluation that ran past the deadline (asl.jsonata_bounds): timed out
+            finally:
+                ended.set()
+
+        with clock.running():
+            async with Group(clock) as group:
+                group.start(body)
+                if execution.stop_request is None:
+                    await clock.wait(ended, execution.start_time + limit, background=True)
+                if not outcome:
+                    execution.ending = True
+                    group.cancel()
+        if outcome and outcome[0][0]:
+            result.status = "SUCCEEDED"
+            result.output = outcome[0][1]
+            lane.close(EventType.EXECUTION_SUCCEEDED, payload_details(None, "output", result.output))
+        elif outcome:
+            err = outcome[0][1]
             result.status = "FAILED"
             result.error = err.error or None
             result.cause = err.cause
@@ -221,15 +317,61 @@ class StateMachine:
             if result.cause is not None:
                 details["cause"] = result.cause
             lane.close(EventType.EXECUTION_FAILED, details)
-        except (ExecutionTimedOut, TimeoutError):
+        elif execution.stop_request is not None:
+            result.status = "ABORTED"
+            error, cause = execution.stop_request
+            aborted: dict[str, Any] = {}
+            if error is not None:
+                aborted["error"] = error
+            if cause is not None:
+                aborted["cause"] = cause
+            history.close(EventType.EXECUTION_ABORTED, aborted)
+        else:
             result.status = "TIMED_OUT"
             result.error = "States.Timeout"
-            result.cause = f"The execution timed out after {timeout:g} seconds."
+            seconds = timeout if timeout else MAX_DURATION
+            result.cause = f"The execution timed out after {seconds:g} seconds."
             lane.close(EventType.EXECUTION_TIMED_OUT, {"error": result.error, "cause": result.cause})
-        else:
-            result.status = "SUCCEEDED"
-            result.output = output
-            lane.close(EventType.EXECUTION_SUCCEEDED, payload_details(None, "output", output))
         result.transitions = execution.transitions
-        result.stop_time = execution.clock.now()
+        result.stop_time = clock.now()
         return result
+
+
+def _wall_deadline(clock: Clock, deadline: float) -> Any:
+    """On the real clock, a cancel scope ending just after the execution's deadline.
+
+    The execution times out from its parent task; this scope is for work that never yields to it (a
+    JSONata evaluation looks at the enclosing scope's deadline, see `asl.jsonata_bounds`).
+    """
+    if not isinstance(clock, RealClock):
+        return nullcontext()
+    return anyio.CancelScope(deadline=anyio.current_time() + (deadline - clock.now()) + _GRACE)
+
+
+#: How long after the deadline the body's own scope ends (the parent normally ends it first).
+_GRACE = 0.05
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Let Ctrl-C interrupt at once, also in a loop that never yields to the event loop.
+
+    asyncio's own SIGINT handler only cancels the main task, which a long synchronous stretch (a big
+    Map whose iterations never wait) does not notice until it ends.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

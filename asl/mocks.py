@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from asl.errors import AslError, TaskFailed
+from asl.json_errors import explain
 from asl.resources import Handler, TaskContext
 
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -73,10 +74,10 @@ def load_mock_config(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise MockConfigError(f"{path}: cannot read the mock file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise MockConfigError(f"{path}: the mock file is not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise MockConfigError(
-            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+        raise MockConfigError(f"{path}: invalid JSON: {explain(exc)}") from None
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("StateMachines"), dict)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asl import jsonata
+from asl import jsonata, jsonvalue
 from asl.errors import DefinitionError, Problem
 from asl.model import (
     ChoiceRule,
@@ -47,6 +47,12 @@ _NEVER_WAIT = frozenset({StateType.PASS, StateType.CHOICE, StateType.SUCCEED, St
 
 def load_definition(definition: Any, source: Source | None = None) -> Definition:
     """Compile a definition (already parsed JSON); raise `DefinitionError` listing every problem."""
+    if jsonvalue.depth(definition) > jsonvalue.MAX_DEPTH:
+        # Checked before anything recurses into it; `asl validate` reports the same (TOO_DEEPLY_NESTED).
+        message = (
+            f"the definition nests objects and arrays more than {jsonvalue.MAX_DEPTH} levels deep; flatten it"
+        )
+        raise DefinitionError([Problem("", message, "TOO_DEEPLY_NESTED")], source.name if source else None)
     parser = _Parser()
     machine = parser.machine(definition, "", QueryLanguage.JSONPATH, top=True)
     problems = parser.problems

@@ -329,13 +329,18 @@ class FieldParser:
 
 def _boolean_condition(expr: Expr, text: str) -> Any:
     from asl.errors import QueryEvaluationError
+    from asl.history import dumps
+    from asl.jsonvalue import json_type
 
     def test(scope: Any) -> bool:
         value = expr(scope)
         if not isinstance(value, bool):
+            # Worded as AWS words the same check for Items ("... Expected 'array', but was 'number' for value: 1").
             raise QueryEvaluationError(
                 f"The JSONata expression '{jsonata.expression_text(text)}' specified for the field 'Condition' "
-                f"returned an unexpected result type. Expected 'boolean', but was '{type(value).__name__}'"
+                f"returned an unexpected result type. Expected 'boolean', but was '{json_type(value)}' "
+                f"for value: {dumps(value)}",
+                location="Condition",
             )
         return value
 

@@ -58,7 +58,9 @@ class Scope:
 
 
 _NAME = re.compile(r"\.([^.\[\]\s()'\"*@?,:]+)")
-_INDEX = re.compile(r"\[\s*(\d+)\s*\]")
+#: A single index, negative ones counting from the end (`$.a[-1]` is the last element): one location,
+#: so a definite path, as in Jayway JsonPath (which AWS uses) and RFC 9535.
+_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
 _QUOTED = re.compile(r"""\[\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*\]""")
 _VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -86,7 +88,7 @@ def walk(doc: Any, steps: tuple[Step, ...]) -> Any:
     """Follow `steps` into `doc`; raise KeyError when a step is missing."""
     for step in steps:
         if isinstance(step, int):
-            if isinstance(doc, list) and 0 <= step < len(doc):
+            if isinstance(doc, list) and -len(doc) <= step < len(doc):
                 doc = doc[step]
             else:
                 raise KeyError(step)
@@ -199,7 +201,7 @@ def _set(doc: Any, steps: tuple[Step, ...], i: int, value: Any, text: str) -> An
     step = steps[i]
     last = i == len(steps) - 1
     if isinstance(step, int):
-        if not isinstance(doc, list) or not 0 <= step < len(doc):
+        if not isinstance(doc, list) or not -len(doc) <= step < len(doc):
             raise ResultPathMatchFailure(_match_failure(text, doc))
         new_list = list(doc)
         new_list[step] = value if last else _set(doc[step], steps, i + 1, value, text)

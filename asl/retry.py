@@ -16,12 +16,12 @@ from asl.model import Retrier
 UNCATCHABLE_BY_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
 
 
-def error_matches(error: str, error_equals: Sequence[str]) -> bool:
-    """True when a rule with `error_equals` handles `error`."""
+def error_matches(error: str, error_equals: Sequence[str], also: str | None = None) -> bool:
+    """True when a rule with `error_equals` handles `error` (or `also`, a second name it answers to)."""
     if error == "States.Runtime":
         return False
     for name in error_equals:
-        if name == error:
+        if name == error or (also is not None and name == also):
             return True
         if name == "States.ALL" and error not in UNCATCHABLE_BY_ALL:
             return True
@@ -30,10 +30,12 @@ def error_matches(error: str, error_equals: Sequence[str]) -> bool:
     return False
 
 
-def first_match(error: str, rules: Sequence[Retrier] | Sequence[object]) -> int | None:
-    """Index of the first rule whose ErrorEquals matches `error`."""
+def first_match(
+    error: str, rules: Sequence[Retrier] | Sequence[object], also: str | None = None
+) -> int | None:
+    """Index of the first rule whose ErrorEquals matches `error` (or `also`)."""
     for index, rule in enumerate(rules):
-        if error_matches(error, rule.error_equals):  # type: ignore[attr-defined]
+        if error_matches(error, rule.error_equals, also):  # type: ignore[attr-defined]
             return index
     return None
 

@@ -15,9 +15,11 @@ from typing import Any
 
 from asl import lambdas, mocks, nested
 from asl.config import Config, ConfigError, import_handler
+from asl.errors import DefinitionError
 from asl.machine import StateMachine
 from asl.model import iter_states
 from asl.resources import ArnError, Handler, ResourceArn, TaskContext, TaskRegistry, parse_arn
+from asl.templates import Loaded
 
 COGNITO_PREFIX = "arn:aws:states:::aws-sdk:cognitoidentityprovider:"
 #: Local-only Cognito conveniences (cognito_tasks.ISSUE_TOKENS_ARN) live under this prefix.
@@ -38,15 +40,43 @@ class Runner:
     functions: dict[str, lambdas.LambdaFunction] = field(default_factory=dict)
 
     def machine_name(self, path: Path) -> str:
-        """A state machine's name: its file's stem, or its folder's name for `workflow.json`."""
-        path = path.resolve()
-        return path.parent.name if path.stem == "workflow" else path.stem
+        """A state machine's name: its file's stem, or its folder's name for `workflow.json`.
+
+        For a template's machine (`template.yaml#Flow`): its name property, else its logical ID.
+        """
+        from asl import templates
+
+        file, fragment = templates.split_ref(path)
+        if fragment is not None or templates.reads(path) or file.suffix == ".json":
+            try:
+                loaded = self.read(path, strict=False)
+            except DefinitionError:
+                loaded = None  # loading the machine reports it
+            if loaded is not None and loaded.name is not None:
+                return loaded.name
+        file = file.resolve()
+        stem = file.name.split(".")[0] if file.suffix.lower() in templates.YAML_SUFFIXES else file.stem
+        return file.parent.name if stem == "workflow" else stem
+
+    def read(self, path: Path, strict: bool = True) -> Loaded:
+        """The definition at `path` (a file or a template's machine), with the configured substitutions."""
+        from asl import templates
+
+        return templates.read_any(
+            path,
+            self.config.substitutions,
+            region=self.config.region,
+            account=self.config.account,
+            strict=strict,
+        )
 
     def load(self, path: Path, name: str | None = None) -> StateMachine:
         """Load a definition with this runner's registry, mocks and settings."""
-        name = name or self.machine_name(path)
-        machine = StateMachine.from_file(
-            path,
+        loaded = self.read(path)
+        name = name or loaded.name or self.machine_name(path)
+        machine = StateMachine(
+            loaded.definition,
+            source=loaded.source,
             registry=self.registry,
             name=name,
             region=self.config.region,
@@ -64,16 +94,17 @@ class Runner:
         self.machines[name] = machine
         return machine
 
-    def apply_mocks(self, machine: StateMachine, name: str) -> None:
-        """Install the chosen test case's mocked responses for `machine`'s states."""
+    def apply_mocks(self, machine: StateMachine, name: str, test_case: str | None = None) -> None:
+        """Install a test case's mocked responses (default: the configured one) for `machine`'s states."""
+        test_case = test_case or self.config.test_case
         assert self.mock_data is not None
-        assert self.config.test_case
+        assert test_case
         where = str(self.config.mock_config)
-        responses = mocks.case_mocks(self.mock_data, name, self.config.test_case, where)
+        responses = mocks.case_mocks(self.mock_data, name, test_case, where)
         unknown = sorted(set(responses) - _state_names(machine))
         if unknown:
             raise mocks.MockConfigError(
-                f"{where}: test case {self.config.test_case!r} mocks {', '.join(unknown)}, "
+                f"{where}: test case {test_case!r} mocks {', '.join(unknown)}, "
                 f"which {'is not a state' if len(unknown) == 1 else 'are not states'} of {name!r}"
             )
         machine.mocks.update({state: mocks.mock_handler(r) for state, r in responses.items()})

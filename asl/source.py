@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asl import jsonvalue
 from asl.errors import DefinitionError, Problem
+from asl.json_errors import explain
 
 _WS = " \t\r\n"
 
@@ -47,24 +49,75 @@ class Source:
         return placed
 
 
+class RepeatedKeys(dict[str, Any]):
+    """A JSON object in which some keys appeared more than once (the last value won, as in `json`)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def parse_json(text: str) -> Any:
+    """Parse a definition's text strictly; objects with a repeated key come back as `RepeatedKeys`.
+
+    A leading UTF-8 byte-order mark is ignored. Raises `json.JSONDecodeError` for bad syntax and
+    `asl.jsonvalue.JsonValueError` for NaN, Infinity, overlong numbers and nesting past the limit.
+    """
+    return jsonvalue.loads(text.removeprefix("\ufeff"), object_pairs_hook=_object)
+
+
 def load_json(text: str, name: str = "<definition>") -> Any:
-    """Parse JSON text; a syntax error becomes a `DefinitionError` naming the line and column."""
+    """Parse a definition's text; a syntax error becomes a `DefinitionError` naming the line and column."""
     try:
-        return json.loads(text)
+        return parse_json(text)
     except json.JSONDecodeError as exc:
-        problem = Problem("", f"malformed JSON: {exc.msg}", "MALFORMED_JSON", exc.lineno, exc.colno)
-        raise DefinitionError([problem], name) from None
+        why = explain(exc)
+        problem = Problem(
+            "", f"malformed JSON: {why.message}", "INVALID_JSON_DESCRIPTION", why.line, why.column
+        )
+    except jsonvalue.JsonValueError as exc:
+        problem = Problem(
+            "", f"not valid JSON: {exc.message}", "INVALID_JSON_DESCRIPTION", exc.line, exc.column
+        )
+    raise DefinitionError([problem], name)
 
 
 def read_source(path: str | Path) -> tuple[Any, Source]:
-    """Read and parse a definition file; errors name the file."""
+    """Read and parse a definition file; errors name the file.
+
+    YAML files, SAM/CloudFormation/CDK templates and `template.yaml#Machine` are read by `asl.templates`.
+    """
+    from asl import templates
+
+    if templates.reads(path):
+        loaded = templates.read_any(path)
+        return loaded.definition, loaded.source
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DefinitionError([Problem("", f"cannot read file: {reason}", "UNREADABLE")], str(path)) from None
-    return load_json(text, str(path)), Source(text, str(path))
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "the file is not UTF-8 text"
+        raise DefinitionError(
+            [Problem("", f"cannot read file: {reason}", "UNREADABLE_FILE")], str(path)
+        ) from None
+    data = load_json(text, str(path))
+    if templates.is_template(data):
+        loaded = templates.read_any(path)
+        return loaded.definition, loaded.source
+    return data, Source(text, str(path))
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    twice = []
+    for key, _ in pairs:
+        if key in seen:
+            twice.append(key)
+        seen.add(key)
+    marked = RepeatedKeys(obj)
+    marked.repeated = tuple(dict.fromkeys(twice))
+    return marked
 
 
 def escape_token(token: str) -> str:

@@ -29,7 +29,9 @@ class App:
 
     def abort(self, message: str, code: int = EXIT_USAGE) -> NoReturn:
         """Print `message` on stderr and exit with `code`, without a traceback."""
-        self.err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+        from rich.markup import escape
+
+        self.err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
         sys.exit(code)
 
 

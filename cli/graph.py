@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from cli.app import EXIT_FAILED, EXIT_USAGE, App, pass_app
+from cli.inputs import sub_option
 
 NO_GRAPHVIZ = (
     "--format svg needs Graphviz's 'dot' program, which is not installed (or not on PATH). "
@@ -32,7 +33,7 @@ HELP = (
     epilog="Exit codes: 0 the diagram was written; 1 Graphviz failed to render SVG; "
     "2 the definition, the history or the command line is invalid, or Graphviz is missing for --format svg.",
 )
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "output_format",
@@ -55,21 +56,37 @@ HELP = (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the diagram to this file instead of stdout.",
 )
+@sub_option
 @pass_app
-def graph(app: App, file: Path, output_format: str, history_path: Path | None, out_path: Path | None) -> None:
+def graph(
+    app: App,
+    file: Path,
+    output_format: str,
+    history_path: Path | None,
+    out_path: Path | None,
+    subs: tuple[str, ...],
+) -> None:
     """Draw the state machine in FILE (the `asl graph` command)."""
+    from asl import templates
+    from asl.config import find_config, load_config
     from asl.errors import AslError
     from asl.graph import build_graph, execution_path, history_events, to_dot, to_mermaid
     from asl.parse import load_definition
-    from asl.source import read_source
+    from cli.inputs import pairs
 
-    if not file.exists():
+    if not templates.exists(file):
         app.abort(f"{file}: no such file", EXIT_USAGE)
     if output_format == "svg" and shutil.which("dot") is None:
         app.abort(NO_GRAPHVIZ, EXIT_USAGE)
     try:
-        raw, source = read_source(file)
-        diagram = build_graph(load_definition(raw, source))
+        given = pairs(subs, "--sub")
+    except click.BadParameter as exc:
+        app.abort(exc.format_message(), EXIT_USAGE)
+    try:
+        found = find_config(templates.split_ref(file)[0])
+        substitutions = {**(load_config(found).substitutions if found else {}), **given}
+        loaded = templates.read_any(file, substitutions)
+        diagram = build_graph(load_definition(loaded.definition, loaded.source))
     except AslError as exc:
         app.abort(str(exc), EXIT_USAGE)
     highlight = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from typing import Any
 
@@ -14,6 +15,7 @@ COMMANDS = {
     "validate": ("cli.validate", "validate"),
     "replay": ("cli.replay", "replay"),
     "graph": ("cli.graph", "graph"),
+    "serve": ("cli.serve", "serve"),
 }
 
 
@@ -22,6 +24,25 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else f" Commands: {', '.join(sorted(COMMANDS))}."
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from asl.files import FileWriteError
+
+        try:
+            return super().invoke(ctx)
+        except FileWriteError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
@@ -39,7 +60,7 @@ def cli() -> None:
 
     \b
     Exit codes: 0 success; 1 the execution failed or the check found errors;
-    2 the definition or the command line is invalid.
+    2 the definition or the command line is invalid, or a file cannot be written.
     """
 
 

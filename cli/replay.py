@@ -51,6 +51,8 @@ def _print(app: App, report: Report) -> None:
             app.out.print(f"    {divergence.where()}, {divergence.what()}", highlight=False, markup=False)
             app.out.print(f"    expected: {show(divergence.expected)}", highlight=False, markup=False)
             app.out.print(f"    got:      {show(divergence.got)}", highlight=False, markup=False)
+        if report.message:
+            app.out.print(f"    hint: {report.message}", highlight=False, markup=False)
     elif report.status == "error":
         message = report.message.replace("\n", "\n    ")
         app.out.print(f"    {message}", highlight=False, markup=False)

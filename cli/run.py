@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from asl.files import write_atomically
+from asl.files import write_atomically, write_problem
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
-from cli.inputs import read_json_option
-
-
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        key, sep, target = value.partition("=")
-        if not sep or not key or not target:
-            raise click.BadParameter(f"{value!r} must look like KEY=VALUE", param_hint=option)
-        pairs[key] = target
-    return pairs
+from cli.inputs import pairs, read_json_option, sub_option
+from cli.view import LiveView, summary
 
 
 @click.command(
     epilog="Exit codes: 0 the execution succeeded; 1 it failed, timed out or was aborted; "
     "2 the definition, the input, the configuration or the command line is invalid."
 )
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--input",
     "input_",
@@ -79,6 +71,16 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 @click.option("--account", help="Account id used in ARNs and the context object (default 123456789012).")
 @click.option("--name", "execution_name", help="Execution name (default: a random UUID).")
 @click.option(
+    "--seed",
+    type=int,
+    help="Seed for retry jitter and task tokens: with --name and --start-time, a run is the same every time.",
+)
+@click.option(
+    "--start-time",
+    metavar="TIMESTAMP",
+    help="Start the virtual clock here (ISO 8601, e.g. 2024-01-01T00:00:00Z; default: now).",
+)
+@click.option(
     "--handler",
     "handlers",
     multiple=True,
@@ -108,6 +110,10 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Cognito user directory JSON: loaded before the run, written back atomically after it (even when asl.toml says save_users = false).",
 )
+@sub_option
+@click.option(
+    "--watch", is_flag=True, help="Run again each time a file in FILE's folder is saved (Ctrl-C stops)."
+)
 @click.option(
     "--prompt/--no-prompt",
     default=None,
@@ -127,12 +133,16 @@ def run(
     region: str | None,
     account: str | None,
     execution_name: str | None,
+    seed: int | None,
+    start_time: str | None,
     handlers: tuple[str, ...],
     state_machines: tuple[str, ...],
     mock_config: Path | None,
     test_case: str | None,
     s3_root: Path | None,
     users: Path | None,
+    subs: tuple[str, ...],
+    watch: bool,
     prompt: bool | None,
 ) -> None:
     """Run the workflow in FILE locally, exactly as AWS Step Functions would.
@@ -142,77 +152,74 @@ def run(
       asl run samples/hello/workflow.json --input '{"name": "Ada", "age": 36}'
       asl run workflow.json --mock-config mocks.json --test-case HappyPath
       asl run workflow.json --handler greet=handlers:greet --history out.json
+      asl run template.yaml#OrderFlow --sub TopicArn=arn:aws:sns:us-east-1:123456789012:orders
     """
+    if watch:  # the same command, without --watch, on every save
+        from cli.watch import watch as watching
+
+        params = {**click.get_current_context().params, "watch": False}
+        ignore = [history_path] if history_path is not None else []
+        watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
+        return
     from asl import AslError
-    from asl.config import Config, find_config, load_config
-    from asl.runner import attach_cognito, build_runner, uses_cognito
 
     try:
         execution_input = read_json_option(input_, "--input")
-        extra_handlers = _pairs(handlers, "--handler")
-        extra_machines = _pairs(state_machines, "--state-machine")
+        extra_handlers = pairs(handlers, "--handler")
+        extra_machines = pairs(state_machines, "--state-machine")
+        substitutions = pairs(subs, "--sub")
     except click.BadParameter as exc:
         app.abort(exc.format_message(), EXIT_USAGE)
-    if not file.exists():
+    from asl import templates
+
+    if not templates.exists(file):
         app.abort(f"{file}: no such file", EXIT_USAGE)
+    for option, target in (("--history", history_path), ("--users", users)):
+        problem = write_problem(target) if target is not None else None
+        if problem:
+            app.abort(f"{option} {target}: cannot write it: {problem}", EXIT_USAGE)
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
-    view = _LiveView(app) if text_mode else None
+    view = LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
     users_lock = contextlib.ExitStack()
-    save_error = None
     try:
-        found = config_path or find_config(file)
-        config = load_config(found) if found is not None else Config(root=Path.cwd())
-        _override(
-            config,
-            region,
-            account,
-            payload_limit,
-            mock_config,
-            test_case,
-            users,
-            extra_handlers,
-            extra_machines,
+        runner, machine, config = _prepare(
+            app,
+            file,
+            config_path,
+            view,
+            ask,
+            s3_root,
+            history_limit,
+            substitutions,
+            (region, account, payload_limit, mock_config, test_case, users, extra_handlers, extra_machines),
+            users_lock,
         )
-        if s3_root is not None:
-            config.s3_root = s3_root.resolve()
-        if history_limit is not None:
-            config.history_limit = history_limit
-        runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
-        machine = runner.load(file)
-        if uses_cognito(machine) or config.users is not None:
-            if config.users is not None and config.save_users:
-                users_lock.enter_context(_lock_users(app, config.users))
-            attach_cognito(runner, config.users)
         since = (
             (len(runner.directory.events), len(runner.directory.codes))
             if runner.directory is not None
             else (0, 0)
         )
         started = time.perf_counter()
-        if view is not None:
-            with view:
-                result = machine.run_sync(
-                    execution_input, real_time=real_time, execution_name=execution_name, on_event=view.event
-                )
-        else:
-            result = machine.run_sync(execution_input, real_time=real_time, execution_name=execution_name)
+        # A handler's print() must not mix with the output JSON: in json mode stdout is stderr while running.
+        with view or contextlib.redirect_stdout(sys.stderr):
+            result = machine.run_sync(
+                execution_input,
+                clock=_clock(app, real_time, start_time),
+                execution_name=execution_name,
+                seed=seed,
+                on_event=view.event if view is not None else None,
+            )
         elapsed = time.perf_counter() - started
-        if runner.directory is not None and config.users is not None and config.save_users:
-            from cognito_tasks import persist
-
-            try:
-                persist.save(runner.directory, config.users)
-            except AslError as exc:
-                save_error = str(exc)
-        users_lock.close()
     except AslError as exc:
         users_lock.close()
-        app.abort(str(exc), EXIT_USAGE)
-    if history_path is not None:
-        write_atomically(history_path, json.dumps({"events": result.history}, indent=2) + "\n")
-    if text_mode:
-        _summary(app, result, elapsed)
+        app.abort(_explain(str(exc)), EXIT_USAGE)
+    hint = _hint(result, machine)
+    if view is not None:
+        view.finish(result)
+        summary(app, result, elapsed)
+        if hint:
+            app.out.print(f"hint: {hint}", highlight=False)
         if runner.directory is not None:
             _directory_summary(app, runner.directory, since)
     elif result.status == "SUCCEEDED":
@@ -223,11 +230,112 @@ def run(
             "error": result.error,
             "cause": result.cause,
             "state": result.failed_state,
+            "hint": hint,
         }
-        click.echo(json.dumps(failure, ensure_ascii=False), err=True)
-    if save_error is not None:
-        app.abort(f"{save_error}; the run's result is above", EXIT_USAGE)
+        shown = {key: value for key, value in failure.items() if value is not None}
+        click.echo(json.dumps(shown, ensure_ascii=False), err=True)
+    with users_lock:  # the users file stays locked from loading it to saving it
+        unsaved = _save(app, result, runner, config, history_path)
+    if unsaved:
+        raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED)
+
+
+def _prepare(
+    app: App,
+    file: Path,
+    config_path: Path | None,
+    view: LiveView | None,
+    ask: bool,
+    s3_root: Path | None,
+    history_limit: int | None,
+    substitutions: dict[str, str],
+    overrides: tuple[Any, ...],
+    users_lock: contextlib.ExitStack,
+) -> tuple[Any, Any, Any]:
+    """The configuration (file, then flags), the runner and the loaded machine."""
+    from asl import templates
+    from asl.config import Config, find_config, load_config
+    from asl.runner import attach_cognito, build_runner, uses_cognito
+
+    found = config_path or find_config(templates.split_ref(file)[0])
+    config = load_config(found) if found is not None else Config(root=Path.cwd())
+    config.substitutions.update(substitutions)
+    _override(config, *overrides)
+    if s3_root is not None:
+        config.s3_root = s3_root.resolve()
+    if history_limit is not None:
+        config.history_limit = history_limit
+    runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
+    machine = runner.load(file)
+    if uses_cognito(machine) or config.users is not None:
+        if config.users is not None and config.save_users:
+            users_lock.enter_context(_lock_users(app, config.users))
+        attach_cognito(runner, config.users)
+    return runner, machine, config
+
+
+def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | None) -> bool:
+    """Write the user directory and the history after the output is shown; True if one could not be written."""
+    failed = False
+    if runner.directory is not None and config.users is not None and config.save_users:
+        from asl import AslError
+        from cognito_tasks import persist
+
+        try:
+            persist.save(runner.directory, config.users)
+        except (OSError, AslError) as exc:
+            app.err.print(f"[bold red]error:[/] the user directory was not saved: {exc}", highlight=False)
+            failed = True
+    if history_path is not None:
+        document = {"executionArn": result.execution_arn, "events": result.history}
+        try:
+            write_atomically(history_path, json.dumps(document, indent=2) + "\n")
+        except OSError as exc:
+            app.err.print(f"[bold red]error:[/] the history was not saved: {exc}", highlight=False)
+            failed = True
+    return failed
+
+
+def _hint(result: Any, machine: Any) -> str | None:
+    """What to do about a local limit the execution ran into (the cause stays AWS's text)."""
+    from asl.model import MapState, iter_states
+
+    if result.error == "States.DataLimitExceeded":
+        return "the local limit is --payload-limit BYTES (default 262144, AWS's 256 KiB; 0 = no limit)"
+    if result.error == "States.Runtime" and "maximum number of history events" in (result.cause or ""):
+        limit = "--history-limit EVENTS (default 25000, AWS's quota; 0 = no limit)"
+        if any(isinstance(s, MapState) for s in iter_states(machine.definition.machine)):
+            return (
+                f"a Distributed Map keeps each item's events out of this history; the local limit is {limit}"
+            )
+        return f"a loop that never ends (a Choice rule that never exits) reaches it too; the local limit is {limit}"
+    return None
+
+
+def _explain(message: str) -> str:
+    """Add the option that changes a limit to messages about it."""
+    if "payload" in message and "limit" in message and "--payload-limit" not in message:
+        message += " (raise it with --payload-limit BYTES, or payload_limit in asl.toml; 0 = no limit)"
+    return message
+
+
+def _clock(app: App, real_time: bool, start_time: str | None) -> Any:
+    """The execution's clock: the wall clock, or the virtual one (from `--start-time` when given)."""
+    from asl.choice import parse_timestamp
+    from asl.clock import RealClock, VirtualClock
+
+    if start_time is None:
+        return RealClock() if real_time else VirtualClock()
+    if real_time:
+        app.abort("--start-time sets the virtual clock; it cannot be combined with --real-time", EXIT_USAGE)
+    when = parse_timestamp(start_time)
+    if when is None:
+        app.abort(
+            f"--start-time {start_time!r} is not an ISO 8601 timestamp with a zone, e.g. 2024-01-01T00:00:00Z",
+            EXIT_USAGE,
+        )
+    return VirtualClock(when.timestamp())
 
 
 def _lock_users(app: App, path: Path) -> Any:
@@ -277,7 +385,7 @@ def _prompter(app: App, view: Any) -> Any:
 
         def ask() -> tuple[bool, Any, str, str]:
             if view is not None:
-                view.live.stop()
+                view.pause()
             app.out.print(f"\n[bold]{state}[/] is waiting for a callback (task token {token})")
             app.out.print_json(json.dumps(payload))
             while True:
@@ -296,7 +404,7 @@ def _prompter(app: App, view: Any) -> Any:
 
         approved, output, error, cause = await anyio.to_thread.run_sync(ask)
         if view is not None:
-            view.live.start()
+            view.resume()
         if approved:
             execution.send_task_success(token, output)
         else:
@@ -318,63 +426,3 @@ def _directory_summary(app: App, directory: Any, since: tuple[int, int]) -> None
         app.out.print(
             f"  code for {code.username} ({code.purpose.value}): [bold]{code.code}[/]", highlight=False
         )
-
-
-class _LiveView:
-    """A live table of states as they run (terminal only)."""
-
-    def __init__(self, app: App) -> None:
-        from rich.live import Live
-
-        self.app = app
-        self.rows: dict[str, list[Any]] = {}
-        self.live = Live(self.render(), console=app.out, refresh_per_second=10, transient=False)
-
-    def __enter__(self) -> _LiveView:
-        self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.live.update(self.render())
-        self.live.__exit__(*exc)
-
-    def event(self, event_type: str, details: dict[str, Any] | None) -> None:
-        if details is None or "name" not in details:
-            return
-        name = details["name"]
-        if event_type.endswith("StateEntered"):
-            row = self.rows.setdefault(name, [event_type[: -len("StateEntered")], 0, "running"])
-            row[1] += 1
-            row[2] = "running"
-        elif event_type.endswith("StateExited") and name in self.rows:
-            self.rows[name][2] = "done"
-        self.live.update(self.render())
-
-    def render(self) -> Any:
-        from rich.table import Table
-
-        table = Table(title="states", show_edge=False, expand=False)
-        for column in ("state", "type", "entered", "status"):
-            table.add_column(column)
-        for name, (type_, count, status) in list(self.rows.items())[-30:]:
-            style = "yellow" if status == "running" else "green"
-            table.add_row(name, type_, str(count), f"[{style}]{status}[/]")
-        return table
-
-
-def _summary(app: App, result: Any, elapsed: float) -> None:
-    colour = {"SUCCEEDED": "green", "FAILED": "red", "TIMED_OUT": "red", "ABORTED": "yellow"}[result.status]
-    out = app.out
-    out.print()
-    out.print(
-        f"[bold {colour}]{result.status}[/] in {elapsed * 1000:.1f} ms "
-        f"({result.transitions} transitions, {result.stop_time - result.start_time:g} s on the execution clock)"
-    )
-    if result.status == "SUCCEEDED":
-        out.print_json(json.dumps(result.output))
-    else:
-        if result.failed_state:
-            out.print(f"state: [bold]{result.failed_state}[/]", highlight=False)
-        out.print(f"error: [bold]{result.error}[/]", highlight=False)
-        if result.cause:
-            out.print(f"cause: {result.cause}", highlight=False)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
+from cli.inputs import sub_option
 
 if TYPE_CHECKING:
     from asl.validate import Severity
@@ -21,8 +22,10 @@ def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """The files named by `arguments` (globs expanded, duplicates dropped) and the problems with them."""
     files: dict[str, None] = {}
     problems = []
+    from asl import templates
+
     for argument in arguments:
-        if argument == "-" or Path(argument).is_file():
+        if argument == "-" or templates.exists(argument):
             files[argument] = None
         elif _MAGIC & set(argument):
             matches = sorted(m for m in glob.glob(argument, recursive=True) if Path(m).is_file())
@@ -54,10 +57,10 @@ def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
 )
 @click.option(
     "--severity",
-    type=click.Choice(["ERROR", "WARNING"], case_sensitive=False),
-    default="ERROR",
+    type=click.Choice(["error", "warning"], case_sensitive=False),
+    default="error",
     show_default=True,
-    help="The lowest severity that fails the run.",
+    help="The lowest severity that fails the run (either case: WARNING works too).",
 )
 @click.option(
     "--local",
@@ -70,33 +73,72 @@ def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="With --local: the configuration file to use for every FILE.",
+    help="The configuration file to use for every FILE (--local's handlers, templates' [substitutions]).",
 )
+@sub_option
+@click.option("--watch", is_flag=True, help="Validate again each time a file in the FILEs' folders is saved.")
 @pass_app
 def validate(
-    app: App, files: tuple[str, ...], output_format: str, severity: str, local: bool, config_path: Path | None
+    app: App,
+    files: tuple[str, ...],
+    output_format: str,
+    severity: str,
+    local: bool,
+    config_path: Path | None,
+    subs: tuple[str, ...],
+    watch: bool,
 ) -> None:
     """Check state machine definitions: fields, transitions, paths, expressions and resources.
 
     FILE may be a glob such as 'workflows/**/*.asl.json' (quoted globs are expanded here), or - for stdin.
+    YAML files and SAM/CloudFormation/CDK templates are read too: each state machine of a template is
+    checked (template.yaml#LogicalId picks one).
     """
-    paths, problems = expand(files)
-    if problems:
-        app.abort("; ".join(problems), EXIT_USAGE)
-    threshold: Severity = "WARNING" if severity.upper() == "WARNING" else "ERROR"
-    from asl.errors import AslError
+    from cli.inputs import pairs
 
     try:
-        registries = {p: _local_registry(p, config_path) for p in paths if p != "-"} if local else {}
-    except AslError as exc:
-        app.abort(str(exc), EXIT_USAGE)
-    try:
-        failed = _run(app, paths, output_format, threshold, registries)
-    except Exception as exc:  # never show a traceback
-        app.abort(
-            f"validation stopped unexpectedly ({type(exc).__name__}: {exc}); please report this", EXIT_FAILED
-        )
-    click.get_current_context().exit(EXIT_FAILED if failed else EXIT_OK)
+        given = pairs(subs, "--sub")
+    except click.BadParameter as exc:
+        app.abort(exc.format_message(), EXIT_USAGE)
+
+    def once() -> None:
+        paths, problems = expand(files)
+        if problems:
+            app.abort("; ".join(problems), EXIT_USAGE)
+        threshold: Severity = "WARNING" if severity.upper() == "WARNING" else "ERROR"
+        from asl.errors import AslError
+
+        try:
+            registries = {p: _local_registry(p, config_path) for p in paths if p != "-"} if local else {}
+            substitutions = {p: _substitutions(p, config_path, given) for p in paths if p != "-"}
+        except AslError as exc:
+            app.abort(str(exc), EXIT_USAGE)
+        try:
+            failed = _run(app, paths, output_format, threshold, registries, substitutions)
+        except Exception as exc:  # never show a traceback
+            app.abort(
+                f"validation stopped unexpectedly ({type(exc).__name__}: {exc}); please report this",
+                EXIT_FAILED,
+            )
+        raise SystemExit(EXIT_FAILED if failed else EXIT_OK)
+
+    if watch:
+        from cli.watch import watch as watching
+
+        watching(app, [f for f in files if f != "-" and not _MAGIC & set(f)] or ["."], once)
+        return
+    once()
+
+
+def _substitutions(path: str, config_path: Path | None, given: dict[str, str]) -> dict[str, str]:
+    """Templates' substitutions for `path`: the configuration's [substitutions], then --sub."""
+    from asl.config import find_config, load_config
+    from asl.templates import split_ref
+
+    found = config_path or find_config(split_ref(path)[0])
+    values = dict(load_config(found).substitutions) if found is not None else {}
+    values.update(given)
+    return values
 
 
 def _local_registry(path: str, config_path: Path | None) -> Any:
@@ -118,16 +160,18 @@ def _local_registry(path: str, config_path: Path | None) -> Any:
 def _register_mocked(registry: Any, path: Path, machine: str, mock_file: Path) -> None:
     """Count the resources of states that some test case of the mock file answers as served."""
     import contextlib
-    import json
 
     from asl.mocks import load_mock_config
     from asl.validate.walk import build
 
     cases = load_mock_config(mock_file)["StateMachines"].get(machine, {}).get("TestCases", {})
     mocked = {state for case in cases.values() if isinstance(case, dict) for state in case}
+    from asl.errors import AslError
+    from asl.templates import read_any
+
     try:
-        definition = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        definition = read_any(path, strict=False).definition
+    except (AslError, OSError, ValueError):
         return  # the file's own report says what is wrong with it
     if not isinstance(definition, dict):
         return
@@ -144,15 +188,26 @@ def _register_mocked(registry: Any, path: Path, machine: str, mock_file: Path) -
 
 
 def _run(
-    app: App, paths: list[str], output_format: str, threshold: Severity, registries: dict[str, Any]
+    app: App,
+    paths: list[str],
+    output_format: str,
+    threshold: Severity,
+    registries: dict[str, Any],
+    substitutions: dict[str, dict[str, str]],
 ) -> bool:
-    from asl.validate.files import validate_file, validate_text
+    from asl.templates import is_template_file, reads
+    from asl.templates.validate import validate_reference
+    from asl.validate.files import FileReport, validate_file, validate_text
     from asl.validate.report import render_github, render_json, render_sarif, render_text
 
-    reports = [
-        validate_text(sys.stdin.read(), "<stdin>") if p == "-" else validate_file(p, registries.get(p))
-        for p in paths
-    ]
+    reports: list[FileReport] = []
+    for p in paths:
+        if p == "-":
+            reports.append(validate_text(sys.stdin.read(), "<stdin>"))
+        elif reads(p) or is_template_file(p):
+            reports += validate_reference(p, substitutions.get(p), registries.get(p))
+        else:
+            reports.append(validate_file(p, registries.get(p)))
     if output_format == "text":
         render_text(reports, app.out, threshold)
     else:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from typing import Any, NoReturn
+from typing import Any
 
+from asl import jsonvalue
 from asl.errors import IntrinsicFailure
 from asl.intrinsics.values import dumps, plural, render
 
@@ -45,17 +45,13 @@ def _splitter(delimiters: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape(delimiters) + "]")
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def string_to_json(text: str) -> Any:
     """States.StringToJson: the parsed JSON; an empty or blank string gives null."""
     if not text.strip():
         return None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:
+        return jsonvalue.loads(text)
+    except ValueError as exc:  # json.JSONDecodeError, or NaN, Infinity and nesting past the limit
         raise IntrinsicFailure(
             f"Invalid arguments in States.StringToJson: the string is not valid JSON: {exc}"
         ) from None

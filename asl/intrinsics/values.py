@@ -38,7 +38,12 @@ def dumps(value: Any) -> str:
 
 
 def render(value: Any) -> str:
-    """A value as `States.Format` writes it: strings raw, null as `null`, the rest as compact JSON."""
+    """A value as `States.Format` writes it: strings raw, null as `null`, numbers and booleans as JSON.
+
+    Objects and arrays are written as Java writes a Map and a List (`{a=1, b=[x, y]}`), with the same
+    rules inside: AWS formats them that way (LocalStack's StringFormat, whose tests are recorded against
+    AWS, documents `{"Arg1": 1, "Arg2": []}` -> `{Arg1=1, Arg2=[]}`).
+    """
     if isinstance(value, str):
         return value
     cls = type(value)
@@ -48,6 +53,10 @@ def render(value: Any) -> str:
         return "null"
     if cls is bool:
         return "true" if value else "false"
+    if cls is list:
+        return "[" + ", ".join(render(item) for item in value) + "]"
+    if cls is dict:
+        return "{" + ", ".join(f"{key}={render(item)}" for key, item in value.items()) + "}"
     return dumps(value)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from asl.errors import AslError
 from asl.files import write_atomically
+from asl.json_errors import explain
 
 
 class ReplayError(AslError):
@@ -28,7 +29,8 @@ def read_text(path: Path) -> str:
 
 def syntax_error(path: Path | str, exc: json.JSONDecodeError) -> ReplayError:
     """A ReplayError for malformed JSON, with the line and column."""
-    return ReplayError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    why = explain(exc)
+    return ReplayError(f"{path}: invalid JSON at line {why.line}, column {why.column}: {why.message}")
 
 
 def read_json(path: Path) -> Any:

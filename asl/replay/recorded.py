@@ -123,7 +123,13 @@ def replay_events(
         divergence = compare_steps(expected.steps[:cut], seen.steps[:cut], top) or Divergence(
             state, "task results", f"{count} result(s)", f"invocation {count + 1}", visit=visit
         )
-    return Report(label, DIVERGED if divergence else MATCHED, divergence, steps=len(seen.steps))
+    hint = ""
+    if divergence is not None and name is None and EXECUTION_NAME in json.dumps(divergence.got, default=str):
+        hint = (
+            f"the history does not say the execution's name, so $$.Execution.Name was {EXECUTION_NAME!r}: "
+            "give the recorded name with --name"
+        )
+    return Report(label, DIVERGED if divergence else MATCHED, divergence, message=hint, steps=len(seen.steps))
 
 
 def _run(
@@ -154,7 +160,17 @@ def replay_history(
     """Replay the history file at `path` (see `load_history`) against `definition`."""
     label = label or str(path)
     try:
-        events = load_history(path)
+        found = documents(read_text(path), str(path))
+        events = history_events(found, str(path), several=True)
     except AslError as exc:
         return Report(label, ERROR, message=str(exc))
-    return replay_events(events, definition, name=name, label=label)
+    return replay_events(events, definition, name=name or recorded_name(found), label=label)
+
+
+def recorded_name(found: list[Any]) -> str | None:
+    """The execution name `asl run --history` records next to the events (`executionArn`), if any."""
+    for document in found:
+        arn = document.get("executionArn") if isinstance(document, dict) else None
+        if isinstance(arn, str) and ":execution:" in arn:
+            return arn.rsplit(":", 1)[-1]
+    return None

@@ -9,11 +9,11 @@ from asl.model import StateType
 from asl.states import choice, fail, map, parallel, pass_, succeed, task, wait
 
 if TYPE_CHECKING:
-    from asl.executor import Execution, Frame, Outcome
     from asl.paths import Scope
+    from asl.runtime import Frame, Outcome, Runtime
 
 #: A state handler; Pass, Choice and Succeed never wait, so theirs are plain functions (no coroutine).
-Handler = Callable[["Execution", Any, Any, "Scope", "Frame"], "Awaitable[Outcome] | Outcome"]
+Handler = Callable[["Runtime", Any, Any, "Scope", "Frame"], "Awaitable[Outcome] | Outcome"]
 
 HANDLERS: dict[StateType, Handler] = {
     StateType.PASS: pass_.run,

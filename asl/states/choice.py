@@ -6,12 +6,12 @@ from typing import Any
 
 from asl import io
 from asl.errors import NoChoiceMatched
-from asl.executor import Execution, Frame, Outcome
 from asl.model import ChoiceState, QueryLanguage
 from asl.paths import Scope
+from asl.runtime import Frame, Outcome, Runtime
 
 
-def run(ex: Execution, state: ChoiceState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+def run(ex: Runtime, state: ChoiceState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Choice state."""
     jsonata = state.query_language is QueryLanguage.JSONATA
     value = raw if jsonata else io.effective_input(state, raw, scope)

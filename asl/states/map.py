@@ -15,13 +15,15 @@ import anyio
 
 from asl import io
 from asl.choice import is_number
+from asl.clock import Group
 from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
-from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now
 from asl.history import EventType, History, Lane, dumps
 from asl.io import dynamic_value
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
+from asl.runtime import Frame, Outcome, Runtime
 from asl.states import map_io
+from asl.states.common import finish, run_now
 
 #: AWS runs at most this many inline Map iterations at once.
 INLINE_CONCURRENCY = 40
@@ -44,12 +46,11 @@ def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
     if state.query_language is QueryLanguage.JSONATA:
         value = state.items(scope) if state.items is not None else raw
         if not isinstance(value, list):
-            what = f"The JSONata expression '{state.items_text}' specified for the field 'Items'"
             if state.items is None:
-                what = "The state input"
+                raise QueryEvaluationError(f"Map state input must be an array but was: {dumps(value)}")
             raise QueryEvaluationError(
-                f"{what} returned an unexpected result type. "
-                f"Expected 'array', but was '{_json_type(value)}' for value: {dumps(value)}",
+                f"The JSONata expression '{state.items_text}' specified for the field 'Items' returned an "
+                f"unexpected result type. Expected 'array', but was '{_json_type(value)}' for value: {dumps(value)}",
                 location="Items",
             )
         return raw, value
@@ -63,12 +64,28 @@ def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
             raise StatesRuntime(
                 f"Invalid path '{state.items_path.text}' : No results for path: ItemsPath"
             ) from None
+    if isinstance(items, dict):
+        return effective, object_items(items)
     if not isinstance(items, list):
         raise StatesRuntime(
-            f"Map state input must be an array, but ItemsPath '{state.items_path.text if state.items_path else '$'}' "
-            f"selected a value of type {_json_type(items)}"
+            f"Map state input must be an array or an object, but ItemsPath "
+            f"'{state.items_path.text if state.items_path else '$'}' selected a value of type {_json_type(items)}"
         )
     return effective, items
+
+
+class KeyValue(dict[str, Any]):
+    """One item of a Map over a JSON object: `{"Key": key, "Value": value}`."""
+
+
+def object_items(value: dict[str, Any]) -> list[Any]:
+    """The items of a Map over a JSON object: one `{"Key", "Value"}` pair per member, in order.
+
+    AWS's ItemsPath page: "If the input to the Map state is a JSON object, it runs an iteration for
+    each key-value pair in the object, passing the pair to the iteration as input". The shape of a
+    pair, and `$$.Map.Item.Key`, are as observed on AWS and reported in floci-io/floci#1588.
+    """
+    return [KeyValue(Key=key, Value=member) for key, member in value.items()]
 
 
 def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
@@ -93,7 +110,7 @@ def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
     )
 
 
-async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+async def run(ex: Runtime, state: MapState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Map state."""
     if "ItemReader" in state.extra:
         selector_input = (
@@ -110,103 +127,41 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             items, state.extra["ItemBatcher"], Scope(selector_input, scope.context, scope.variables)
         )
     history = frame.history
-    history.add(EventType.MAP_STATE_STARTED, {"length": len(items)})
     read = Scope(selector_input, scope.context, scope.variables)
+    # AWS reads MaxConcurrency before the Map starts and the tolerated failures after (its recorded
+    # histories: an unusable MaxConcurrencyPath fails with no MapStateStarted, an unusable
+    # ToleratedFailure*Path after it).
     max_concurrency = _number(state.max_concurrency, read, True)
+    history.add(EventType.MAP_STATE_STARTED, {"length": len(items)})
     tolerated_count = _number(state.tolerated_failure_count, read, True)
     tolerated_pct = _number(state.tolerated_failure_percentage, read, False)
     if tolerated_pct is not None and not 0 <= tolerated_pct <= 100:
         raise StatesRuntime("ToleratedFailurePercentage must be between 0 and 100.")
     if tolerated_count is not None and tolerated_count < 0:
-        raise StatesRuntime("ToleratedFailureCount must be a non-negative integer.")
+        raise StatesRuntime("ToleratedFailureCount cannot be negative.")
+    run = _MapRun(ex, state, frame, scope, selector_input, items, tolerated_count, tolerated_pct)
     if state.distributed:
         history.add(
             EventType.MAP_RUN_STARTED,
             {"mapRunArn": f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"},
         )
-    tolerant = tolerated_count is not None or tolerated_pct is not None
     limit = int(max_concurrency or 0) or INLINE_CONCURRENCY
-    results: list[Any] = [None] * len(items)
-    failed_indexes: set[int] = set()
-    failures: list[StatesError | ExecutionTimedOut] = []
-    failed_count = 0
-    next_index = 0
-
-    def threshold_exceeded() -> bool:
-        if tolerated_count is not None and failed_count > tolerated_count:
-            return True
-        return tolerated_pct is not None and failed_count * 100 > tolerated_pct * len(items)
-
-    async def iteration(index: int) -> None:
-        nonlocal failed_count
-        item = items[index]
-        lane = Lane(History(ex.clock), 0) if state.distributed else history.fork()
-        if not state.distributed:
-            lane.add(EventType.MAP_ITERATION_STARTED, {"name": state.name, "index": index})
-        try:
-            item_input = _item_input(state, selector_input, item, index, scope)
-            # Distributed Map children are separate executions: they cannot read the parent's variables.
-            child = (
-                Frame({}, lane)
-                if state.distributed
-                else Frame(dict(frame.variables), lane, dict(frame.variable_sizes))
-            )
-            results[index] = await ex.run_machine(state.processor, item_input, child)
-        except StatesError as err:
-            if not state.distributed:
-                lane.add(EventType.MAP_ITERATION_FAILED, {"name": state.name, "index": index})
-            failed_count += 1
-            failed_indexes.add(index)
-            if tolerant:
-                results[index] = {"Error": err.error, "Cause": err.cause}
-                if not threshold_exceeded():
-                    return
-                err = ExceedToleratedFailureThreshold(
-                    "The specified tolerated failure threshold was exceeded"
-                )
-            if not failures:
-                failures.append(err)
-            stop()
-            return
-        except ExecutionTimedOut as err:
-            if not failures:
-                failures.append(err)
-            stop()
-            return
-        except anyio.get_cancelled_exc_class():
-            if not state.distributed:
-                lane.add(EventType.MAP_ITERATION_ABORTED, {"name": state.name, "index": index})
-            raise
-        if not state.distributed:
-            lane.add(EventType.MAP_ITERATION_SUCCEEDED, {"name": state.name, "index": index})
-
-    async def worker() -> None:
-        nonlocal next_index
-        while next_index < len(items) and not failures:
-            index = next_index
-            next_index += 1
-            await iteration(index)
-
-    if state.processor.never_waits:
-        stop: Any = lambda: None  # noqa: E731 - nothing runs concurrently to cancel
-        for index in range(len(items)):
-            run_now(iteration(index))
-            if failures:
-                break
+    if state.processor.never_waits or limit == 1:
+        await run.in_order(chained=limit == 1)
     else:
-        async with anyio.create_task_group() as tg:
-            stop = tg.cancel_scope.cancel
-            for _ in range(min(limit, len(items))):
-                tg.start_soon(worker)
-    history.join()
-    if failures:
-        err = failures[0]
-        if state.distributed and isinstance(err, StatesError):
+        await run.concurrently(limit)
+    if run.failure is not None:
+        err, lane = run.failure
+        if state.distributed:
             history.add(EventType.MAP_RUN_FAILED, {"error": err.error, "cause": err.cause or ""})
+        elif err.error != "States.Runtime":
+            lane.add_aside(EventType.MAP_ITERATION_FAILED, {"name": state.name, "index": run.failed_index})
+            history.last = lane.last
         raise err
     if state.distributed:
-        history.add(EventType.MAP_RUN_SUCCEEDED)
-    output: Any = results
+        run_succeeded = history.add_aside(EventType.MAP_RUN_SUCCEEDED)
+        history.add_aside(EventType.MAP_STATE_SUCCEEDED, previous=run_succeeded)
+    output: Any = run.results
     if "ResultWriter" in state.extra:
         map_run_arn = f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"
         writer_scope = Scope(selector_input, scope.context, scope.variables)
@@ -216,16 +171,167 @@ async def run(ex: Execution, state: MapState, raw: Any, scope: Scope, frame: Fra
             state.query_language,
             ex.settings.s3_root,
             map_run_arn,
-            results,
-            failed_indexes,
+            run.results,
+            run.failed_indexes,
         )
-    history.add(EventType.MAP_STATE_SUCCEEDED)
+    if not state.distributed:
+        history.join()
+        history.add_aside(EventType.MAP_STATE_SUCCEEDED)
     return Outcome(finish(state, raw, output, scope), state.next, result=output)
+
+
+class _MapRun:
+    """The iterations of one Map state: results in item order, failures, and their history lanes.
+
+    History, as AWS records it: each iteration's events chain from `MapIterationStarted`. With
+    MaxConcurrency 1 each iteration starts from the previous iteration's last state event; otherwise
+    every iteration starts from `MapStateStarted`. `MapIterationSucceeded` and `MapStateSucceeded`
+    point at the last event before them; `MapStateExited` points where `MapStateSucceeded` does. When an
+    iteration fails (beyond the tolerated failures), the iterations still running record
+    `MapIterationAborted` and their states `<Type>StateAborted`, all pointing at the failing
+    iteration's last event, then the failing iteration records `MapIterationFailed` and the state
+    `MapStateFailed`, pointing at that event too.
+    """
+
+    def __init__(
+        self,
+        ex: Runtime,
+        state: MapState,
+        frame: Frame,
+        scope: Scope,
+        selector_input: Any,
+        items: list[Any],
+        tolerated_count: float | None,
+        tolerated_pct: float | None,
+    ) -> None:
+        self.ex = ex
+        self.state = state
+        self.frame = frame
+        self.scope = scope
+        self.selector_input = selector_input
+        self.items = items
+        self.tolerated_count = tolerated_count
+        self.tolerated_pct = tolerated_pct
+        self.tolerant = tolerated_count is not None or tolerated_pct is not None
+        self.results: list[Any] = [None] * len(items)
+        self.failed_indexes: set[int] = set()
+        self.failed_count = 0
+        #: The failure that ends the Map, and the lane of the iteration it came from.
+        self.failure: tuple[StatesError, Lane] | None = None
+        self.failed_index = -1
+        #: Iterations started and not ended, by index, with whether their abort is recorded.
+        self.running: dict[int, Lane] = {}
+        self.aborted: set[int] = set()
+        self.group: Group | None = None
+        self.previous = frame.history.last
+        self.chained = False
+
+    def _lane(self, index: int) -> Lane:
+        if self.state.distributed:
+            # A child execution: its own history (with the execution's limit), not the parent's.
+            history = History(self.ex.clock, self.ex.settings.history_limit)
+            return Lane(history, 0, f"{self.frame.history.key}/{self.state.name}.{index}")
+        lane = self.frame.history.fork(index)
+        lane.last = self.previous
+        return lane
+
+    def _threshold_exceeded(self) -> bool:
+        if self.tolerated_count is not None and self.failed_count > self.tolerated_count:
+            return True
+        return self.tolerated_pct is not None and self.failed_count * 100 > self.tolerated_pct * len(
+            self.items
+        )
+
+    async def iteration(self, index: int) -> None:
+        """Run one item through the processor; record its outcome."""
+        state = self.state
+        distributed = state.distributed
+        lane = self._lane(index)
+        iteration = {"name": state.name, "index": index}
+        if not distributed:
+            lane.add(EventType.MAP_ITERATION_STARTED, iteration)
+        self.running[index] = lane
+        try:
+            item_input = _item_input(state, self.selector_input, self.items[index], index, self.scope)
+            # Distributed Map children are separate executions: they cannot read the parent's variables.
+            child = Frame({}, lane) if distributed else self.frame.child(lane)
+            self.results[index] = await self.ex.run_machine(state.processor, item_input, child)
+        except StatesError as err:
+            del self.running[index]
+            self._failed(index, lane, err)
+            return
+        except anyio.get_cancelled_exc_class():
+            # Cancelled from outside the Map (a sibling branch failed): record it as it unwinds.
+            self.running.pop(index, None)
+            if not distributed and index not in self.aborted and not self.ex.ending:
+                lane.add(EventType.MAP_ITERATION_ABORTED, iteration)
+            raise
+        del self.running[index]
+        if not distributed:
+            last_state_event = lane.last
+            lane.add(EventType.MAP_ITERATION_SUCCEEDED, iteration)
+            if self.chained:
+                self.previous = last_state_event
+
+    def _failed(self, index: int, lane: Lane, err: StatesError) -> None:
+        self.failed_count += 1
+        self.failed_indexes.add(index)
+        if self.tolerant:
+            self.results[index] = {"Error": err.error, "Cause": err.cause}
+            if not self._threshold_exceeded():
+                if not self.state.distributed:
+                    lane.add_aside(EventType.MAP_ITERATION_FAILED, {"name": self.state.name, "index": index})
+                return
+            err = ExceedToleratedFailureThreshold("The specified tolerated failure threshold was exceeded")
+        if self.failure is not None:
+            return
+        self.failure = (err, lane)
+        self.failed_index = index
+        if err.error == "States.Runtime":
+            self.ex.ending = True  # uncatchable: the execution fails, nothing is recorded as aborted
+        elif not self.state.distributed:
+            for other, other_lane in sorted(self.running.items()):
+                self.aborted.add(other)
+                other_lane.last = lane.last
+                other_lane.add(EventType.MAP_ITERATION_ABORTED, {"name": self.state.name, "index": other})
+                other_lane.last = lane.last
+        if self.group is not None:
+            self.group.stop()
+
+    async def in_order(self, *, chained: bool) -> None:
+        """One iteration after another (MaxConcurrency 1, or a processor that never waits)."""
+        self.chained = chained
+        for index in range(len(self.items)):
+            if self.state.processor.never_waits:
+                run_now(self.iteration(index))
+            else:
+                await self.iteration(index)
+            if self.failure is not None:
+                return
+
+    async def concurrently(self, limit: int) -> None:
+        """A fixed pool of `limit` workers pulling item indexes in order."""
+        next_index = 0
+
+        async def worker() -> None:
+            nonlocal next_index
+            while next_index < len(self.items) and self.failure is None:
+                index = next_index
+                next_index += 1
+                await self.iteration(index)
+
+        async with Group(self.ex.clock) as group:
+            self.group = group
+            for _ in range(min(limit, len(self.items))):
+                group.start(worker)
 
 
 def _item_input(state: MapState, selector_input: Any, item: Any, index: int, scope: Scope) -> Any:
     if state.item_selector is None:
         return item
     context = dict(scope.context)
-    context["Map"] = {"Item": {"Index": index, "Value": item}}
+    current = {"Index": index, "Value": item}
+    if type(item) is KeyValue:
+        current["Key"] = item["Key"]
+    context["Map"] = {"Item": current}
     return state.item_selector(Scope(selector_input, context, scope.variables))

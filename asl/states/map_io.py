@@ -5,6 +5,8 @@ An object `s3://<bucket>/<key>` is the file `<s3 root>/<bucket>/<key>`; the root
 saying how to set one). Readers: `s3:getObject` with `ReaderConfig.InputType` JSON, JSONL or CSV
 (`CSVHeaderLocation` FIRST_ROW or GIVEN with `CSVHeaders`), `MaxItems`; and `s3:listObjectsV2`
 (`Bucket`, `Prefix`), whose items are `{Etag, Key, LastModified, Size, StorageClass}` as on AWS.
+Buckets and keys are resolved by `asl.s3`, which keeps every read and write inside the root; what S3
+would refuse fails the Map with States.ItemReaderFailed / States.ResultWriterFailed and S3's error code.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asl import jsonata, payload
+from asl import jsonata, payload, s3
 from asl.errors import Problem, StatesError, StatesRuntime
 from asl.files import write_atomically
 from asl.model import QueryLanguage
@@ -52,15 +54,13 @@ def _parameters(config: dict[str, Any], scope: Scope, language: QueryLanguage) -
     return expr(scope)
 
 
-def _object_path(root: Path | None, bucket: Any, key: Any, error: type[StatesError]) -> Path:
+def _root(root: Path | None, bucket: Any, key: Any, error: type[StatesError]) -> Path:
     if root is None:
         raise error(
             f"s3://{bucket}/{key} is read from a local folder standing in for S3: set s3_root in asl.toml "
             "or pass --s3-root DIR (the object is then DIR/<bucket>/<key>)"
         )
-    if not isinstance(bucket, str) or not isinstance(key, str) or ".." in Path(key).parts:
-        raise error(f"invalid S3 location: Bucket {bucket!r}, Key {key!r}")
-    return root / bucket / key
+    return root
 
 
 def read_items(config: dict[str, Any], scope: Scope, language: QueryLanguage, root: Path | None) -> list[Any]:
@@ -72,22 +72,29 @@ def read_items(config: dict[str, Any], scope: Scope, language: QueryLanguage, ro
         )
     reader = config.get("ReaderConfig", {})
     resource = config.get("Resource")
-    if resource == LIST_OBJECTS:
-        folder = _object_path(root, params.get("Bucket"), params.get("Prefix", ""), ItemReaderFailed)
-        items = _list_objects(root / params["Bucket"] if root else folder, params.get("Prefix", ""))
-    elif resource == GET_OBJECT:
-        path = _object_path(root, params.get("Bucket"), params.get("Key"), ItemReaderFailed)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
+    bucket = params.get("Bucket")
+    try:
+        if resource == LIST_OBJECTS:
+            prefix = params.get("Prefix", "")
+            top = _root(root, bucket, prefix, ItemReaderFailed)
+            items = _list_objects(top, bucket, prefix if isinstance(prefix, str) else "")
+        elif resource == GET_OBJECT:
+            key = params.get("Key")
+            data = s3.read_object(_root(root, bucket, key, ItemReaderFailed), bucket, key)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ItemReaderFailed(
+                    f"s3://{bucket}/{key} is not UTF-8 text (byte {exc.start}); "
+                    f"a {reader.get('InputType', 'JSON')} item file must be UTF-8"
+                ) from None
+            items = _parse(text, reader)
+        else:
             raise ItemReaderFailed(
-                f"cannot read s3://{params['Bucket']}/{params['Key']} ({path}): {exc.strerror}"
-            ) from None
-        items = _parse(text, reader)
-    else:
-        raise ItemReaderFailed(
-            f"ItemReader resource {resource!r} is not supported locally; use {GET_OBJECT} or {LIST_OBJECTS}"
-        )
+                f"ItemReader resource {resource!r} is not supported locally; use {GET_OBJECT} or {LIST_OBJECTS}"
+            )
+    except s3.S3Error as exc:
+        raise ItemReaderFailed(str(exc)) from None
     limit = reader.get("MaxItems")
     return items[:limit] if isinstance(limit, int) and limit > 0 else items
 
@@ -104,6 +111,8 @@ def _parse(text: str, reader: dict[str, Any]) -> list[Any]:
             return [json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
         raise ItemReaderFailed(f"the item file is not valid {kind}: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise ItemReaderFailed(f"the item file nests {kind} too deeply to read") from None
     if kind == "CSV":
         delimiter = _DELIMITERS.get(reader.get("CSVDelimiter", "COMMA"), ",")
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -122,14 +131,9 @@ def _parse(text: str, reader: dict[str, Any]) -> list[Any]:
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
 
-def _list_objects(bucket_dir: Path, prefix: str) -> list[dict[str, Any]]:
+def _list_objects(root: Path, bucket: Any, prefix: str) -> list[dict[str, Any]]:
     items = []
-    for path in sorted(bucket_dir.rglob("*")):
-        if not path.is_file():
-            continue
-        key = path.relative_to(bucket_dir).as_posix()
-        if not key.startswith(prefix):
-            continue
+    for key, path in s3.list_objects(root, bucket, prefix):
         data = path.read_bytes()
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
         items.append(
@@ -192,7 +196,15 @@ def write_results(
     run_id = map_run_arn.rsplit(":", 1)[-1].replace("/", "-")
     prefix = str(params.get("Prefix", "")).strip("/")
     base_key = f"{prefix}/{run_id}" if prefix else run_id
-    folder = _object_path(root, params.get("Bucket"), base_key, ResultWriterFailed)
+    bucket = params.get("Bucket")
+    try:
+        folder = s3.writable_folder(_root(root, bucket, base_key, ResultWriterFailed), bucket, base_key)
+    except s3.S3Error as exc:
+        raise ResultWriterFailed(str(exc)) from None
+    except OSError as exc:
+        raise ResultWriterFailed(
+            f"cannot write results under s3://{bucket}/{base_key}: {exc.strerror}"
+        ) from None
     succeeded = [_record(map_run_arn, i, r, "SUCCEEDED") for i, r in enumerate(results) if i not in failed]
     failures = [_record(map_run_arn, i, r, "FAILED") for i, r in enumerate(results) if i in failed]
     files = {"SUCCEEDED_0.json": succeeded, "FAILED_0.json": failures}
@@ -206,11 +218,10 @@ def write_results(
     }
     files["manifest.json"] = manifest  # type: ignore[assignment]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         for name, content in files.items():
             write_atomically(folder / name, json.dumps(content))
     except OSError as exc:
-        raise ResultWriterFailed(f"cannot write results under {folder}: {exc.strerror}") from None
+        raise ResultWriterFailed(f"cannot write the results of s3://{bucket}/{base_key}: {exc}") from None
     return {
         "MapRunArn": map_run_arn,
         "ResultWriterDetails": {"Bucket": params["Bucket"], "Key": f"{base_key}/manifest.json"},

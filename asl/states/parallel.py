@@ -1,53 +1,71 @@
-"""Parallel: run every branch concurrently; the output is the array of branch outputs."""
+"""Parallel: run every branch concurrently; the output is the array of branch outputs.
+
+History, as AWS records it: `ParallelStateStarted`, then each branch's events chained from it
+(`previousEventId` follows the branch, whatever the interleaving), then `ParallelStateSucceeded`
+pointing at the last branch event, and `ParallelStateExited` pointing at that same event. When a
+branch fails, the branches still running are cancelled and record `<Type>StateAborted` pointing at
+the failing branch's last event, and `ParallelStateFailed` points at it too.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import anyio
-
+from asl.clock import Group
 from asl.errors import StatesError
-from asl.executor import Execution, ExecutionTimedOut, Frame, Outcome, finish, run_now, task_input
-from asl.history import EventType
+from asl.history import EventType, Lane
 from asl.model import ParallelState
 from asl.paths import Scope
+from asl.runtime import Frame, Outcome, Runtime
+from asl.states.common import finish, run_now, task_input
 
 
-async def run(ex: Execution, state: ParallelState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+async def run(ex: Runtime, state: ParallelState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Parallel state: on the first branch failure, cancel the others and fail with its error."""
     branch_input = task_input(state, raw, scope, state.arguments)
-    frame.history.add(EventType.PARALLEL_STATE_STARTED)
+    history = frame.history
+    history.add(EventType.PARALLEL_STATE_STARTED)
     results: list[Any] = [None] * len(state.branches)
-    failures: list[BaseException] = []
+    lanes = [history.fork(index) for index in range(len(state.branches))]
     if all(branch.never_waits for branch in state.branches):
         for index, branch in enumerate(state.branches):
             results[index] = run_now(
-                ex.run_machine(
-                    branch,
-                    branch_input,
-                    Frame(dict(frame.variables), frame.history.fork(), dict(frame.variable_sizes)),
-                )
+                ex.run_machine(branch, branch_input, frame.child(lanes[index], branch=True))
             )
-        frame.history.join()
-        frame.history.add(EventType.PARALLEL_STATE_SUCCEEDED)
-        return Outcome(finish(state, raw, results, scope), state.next, result=results)
+        return _succeeded(state, raw, results, scope, history)
 
-    async with anyio.create_task_group() as tg:
-        for index, branch in enumerate(state.branches):
+    failures: list[tuple[StatesError, Lane]] = []
+    running = set(range(len(state.branches)))
 
-            async def run_branch(index: int = index, branch: Any = branch) -> None:
-                child = Frame(dict(frame.variables), frame.history.fork(), dict(frame.variable_sizes))
-                try:
-                    results[index] = await ex.run_machine(branch, branch_input, child)
-                except (StatesError, ExecutionTimedOut) as err:
-                    if not failures:
-                        failures.append(err)
-                    tg.cancel_scope.cancel()
+    async def run_branch(index: int) -> None:
+        lane = lanes[index]
+        try:
+            results[index] = await ex.run_machine(
+                state.branches[index], branch_input, frame.child(lane, branch=True)
+            )
+        except StatesError as err:
+            running.discard(index)
+            if not failures:
+                failures.append((err, lane))
+                if err.error == "States.Runtime":
+                    ex.ending = True  # uncatchable: the execution fails, nothing is recorded as aborted
+                for other in running:  # what the cancelled branches record follows this failure
+                    lanes[other].last = lane.last
+                group.stop()
+            return
+        running.discard(index)
 
-            tg.start_soon(run_branch)
+    async with Group(ex.clock) as group:
+        for index in range(len(state.branches)):
+            group.start(run_branch, index)
     if failures:
-        frame.history.join()
-        raise failures[0]
-    frame.history.join()
-    frame.history.add(EventType.PARALLEL_STATE_SUCCEEDED)
+        err, lane = failures[0]
+        history.last = lane.last
+        raise err
+    return _succeeded(state, raw, results, scope, history)
+
+
+def _succeeded(state: ParallelState, raw: Any, results: list[Any], scope: Scope, history: Lane) -> Outcome:
+    history.join()
+    history.add_aside(EventType.PARALLEL_STATE_SUCCEEDED)
     return Outcome(finish(state, raw, results, scope), state.next, result=results)

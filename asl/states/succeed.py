@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from asl import io
-from asl.executor import Execution, Frame, Outcome
 from asl.model import QueryLanguage, SucceedState
 from asl.paths import Scope
+from asl.runtime import Frame, Outcome, Runtime
 
 
-def run(ex: Execution, state: SucceedState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
+def run(ex: Runtime, state: SucceedState, raw: Any, scope: Scope, frame: Frame) -> Outcome:
     """Run a Succeed state."""
     if state.query_language is QueryLanguage.JSONATA:
         output = state.output(scope) if state.output is not None else raw

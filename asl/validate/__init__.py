@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from asl import jsonvalue
 from asl.validate.diagnostic import CODES, Diagnostic, Severity, make
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["CODES", "Diagnostic", "Severity", "validate"]
 
 #: Deeper definitions are refused with TOO_DEEPLY_NESTED before any check recurses into them.
-MAX_DEPTH = 500
+MAX_DEPTH = jsonvalue.MAX_DEPTH
 
 
 def validate(
@@ -31,35 +32,23 @@ def validate(
             make("MISSING_DESCRIPTION", "The definition is empty: it needs at least StartAt and States", "")
         ]
         return _finish(found, source)
-    if _depth(definition) > MAX_DEPTH:
+    if jsonvalue.depth(definition) > MAX_DEPTH:
         message = f"The definition nests objects and arrays more than {MAX_DEPTH} levels deep; flatten it"
         return _finish([make("TOO_DEEPLY_NESTED", message, "")], source)
     from asl.validate.shape import check_shape
 
-    found = _guarded("shape", lambda: check_shape(definition))
+    found = _guarded("repeated keys", lambda: _repeated_keys(definition))
+    found += _guarded("shape", lambda: check_shape(definition))
     if isinstance(definition, dict):
         found += _semantic(definition, registry)
     return _finish(found, source)
-
-
-def _depth(value: Any) -> int:
-    """How deeply objects and arrays nest in `value` (iteratively: any depth is safe to measure)."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
-    return deepest
 
 
 def _semantic(definition: dict[str, Any], registry: TaskRegistry | None) -> list[Diagnostic]:
     from asl.validate.language import assigned_names, check_languages
     from asl.validate.resources import check_resources
     from asl.validate.rules import check_rules
+    from asl.validate.s3_names import check_s3_names
     from asl.validate.syntax import Findings, check_syntax
     from asl.validate.walk import build
 
@@ -76,6 +65,33 @@ def _semantic(definition: dict[str, Any], registry: TaskRegistry | None) -> list
     found += _guarded("syntax", run_syntax)
     found += _guarded("variables", lambda: _unassigned(syntax.reads, assigned_names(tree)))
     found += _guarded("resources", lambda: check_resources(tree, registry))
+    found += _guarded("S3 names", lambda: check_s3_names(tree))
+    return found
+
+
+def _repeated_keys(definition: Any) -> list[Diagnostic]:
+    """Keys given twice in one object (only a definition read by `asl.source.parse_json` can tell)."""
+    from asl.source import RepeatedKeys, escape_token
+
+    found = []
+    stack: list[tuple[Any, str]] = [(definition, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, RepeatedKeys):
+            for key in node.repeated:
+                where = f"{pointer}/{escape_token(key)}"
+                if pointer.endswith("/States"):
+                    message = f"State '{key}' is defined twice in this States object; rename one"
+                    found.append(make("DUPLICATE_STATE_NAME", message, where))
+                else:
+                    message = (
+                        f"Field '{key}' appears twice in this object and only the last one counts; remove one"
+                    )
+                    found.append(make("SCHEMA_VALIDATION_FAILED", message, where))
+        if isinstance(node, dict):
+            stack.extend((v, f"{pointer}/{escape_token(k)}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
     return found
 
 

@@ -85,6 +85,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "No local handler serves a Task resource; it can only run on AWS or with a mock.",
     ),
     "NOT_ON_AWS": ("WARNING", "A resource in a non-AWS partition runs only locally."),
+    "INVALID_S3_NAME": (
+        "WARNING",
+        "A literal S3 bucket name or object key breaks S3's naming rules; the state fails when it runs.",
+    ),
     "UNREADABLE_FILE": ("ERROR", "The file cannot be read."),
     "INTERNAL_ERROR": ("WARNING", "A check could not finish; please report it."),
 }

@@ -10,6 +10,7 @@ from typing import Any
 from asl.paths import PathSyntaxError, compile_path, compile_reference_path
 from asl.source import escape_token
 from asl.validate.diagnostic import Diagnostic, make
+from asl.validate.shape import json_type
 from asl.validate.walk import JSONATA, LOOKS_LIKE_PATH, State, Tree
 
 #: Plain path fields of a JSONPath state (and of its ItemReader/ItemBatcher).
@@ -205,7 +206,7 @@ def _template(template: dict[str, Any], pointer: str, found: Findings) -> None:
                         make(
                             "INVALID_PAYLOAD_TEMPLATE",
                             f"'{key}' ends in '.$', so its value must be a path or intrinsic call string, not "
-                            f"{type(value).__name__}; drop the '.$' suffix for a literal value",
+                            f"{json_type(value)}; drop the '.$' suffix for a literal value",
                             here,
                         )
                     )

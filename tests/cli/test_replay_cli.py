@@ -147,7 +147,7 @@ def test_a_history_without_a_definition_is_a_usage_error(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ('{"events": [\n  {"id": 1,}\n]}', "invalid JSON at line 2, column 12"),
+        ('{"events": [\n  {"id": 1,}\n]}', "invalid JSON at line 2, column 11: trailing comma"),
         ('{"input": {}, "expect": {"status": "SUCCEEDED"}}\n{', "invalid JSON at line 2, column 2"),
         ('{"input": ', "invalid JSON at line 1, column 11"),
     ],

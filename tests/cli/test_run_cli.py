@@ -215,4 +215,4 @@ def test_history_limit_option(tmp_path: Path) -> None:
     assert result.exit_code == 1
     failure = json.loads(result.stderr)
     assert failure["error"] == "States.Runtime"
-    assert "limit of 50 history events" in failure["cause"]
+    assert failure["cause"] == "The execution reached the maximum number of history events (50)."

@@ -40,15 +40,16 @@ def test_sample_test_cases(case: str, code: int, expected: object) -> None:
 def test_terminal_prompt_approves_a_callback() -> None:
     result = run("--test-case", "ManualApproval", "--prompt", input='approve\n{"approved": true}\n')
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "WaitForApproval" in result.stdout
-    assert "task token" in result.stdout
-    assert json.loads(result.stdout.strip().splitlines()[-1])["status"] == "SHIPPED"  # type: ignore[attr-defined]
+    # with --output json (not a terminal), the question goes to stderr so stdout carries only the output
+    assert "WaitForApproval" in result.stderr  # type: ignore[attr-defined]
+    assert "task token" in result.stderr  # type: ignore[attr-defined]
+    assert json.loads(result.stdout)["status"] == "SHIPPED"  # type: ignore[attr-defined]
 
 
 def test_terminal_prompt_fails_a_callback() -> None:
     result = run("--test-case", "ManualApproval", "--prompt", input="fail\nTooExpensive\nover budget\n")
     assert result.exit_code == 1
-    failure = json.loads(result.stderr)  # type: ignore[attr-defined]
+    failure = json.loads(result.stderr.strip().splitlines()[-1])  # type: ignore[attr-defined]
     assert (failure["error"], failure["cause"], failure["state"]) == (
         "TooExpensive",
         "over budget",

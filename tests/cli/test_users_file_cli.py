@@ -73,7 +73,7 @@ def test_users_file_in_a_read_only_folder_is_a_message(setup: tuple[Path, Path, 
     finally:
         os.chmod(users.parent, 0o755)
     assert result.exit_code == 2
-    assert "cannot lock the Cognito user directory" in result.output
+    assert "is a file, not a folder" in result.output  # refused before anything runs
     assert "Traceback" not in result.output
 
 
@@ -161,7 +161,7 @@ def test_users_file_whose_folder_cannot_be_written_is_a_message(setup: tuple[Pat
         json.dumps({"pool": pool_id, "name": "a"}),
     )
     assert result.exit_code == 2
-    assert "cannot lock the Cognito user directory" in result.output
+    assert "is a file, not a folder" in result.output  # refused before anything runs
     assert "Traceback" not in result.output
     init = run("cognito", "init", "--users", str(blocker / "new.json"))
     assert init.exit_code == 2

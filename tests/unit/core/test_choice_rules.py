@@ -112,3 +112,45 @@ def test_malformed_rules_are_definition_errors(rule: dict[str, Any]) -> None:
     with pytest.raises(DefinitionError) as info:
         StateMachine(definition)
     assert info.value.problems[0].pointer.startswith("/States/C/Choices/0")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [
+        # ~34 s each with a backtracking regular expression; instant with the linear matcher
+        ("*@*.*.*.com", "@" + "." * 3000),
+        ("*a" * 10 + "*b", "a" * 40),
+        ("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "a" * 5000),
+    ],
+)
+def test_string_matches_has_no_catastrophic_backtracking(pattern: str, value: str) -> None:
+    from tests.bounded import bounded
+
+    with bounded(5, "StringMatches"):
+        assert decide({"Variable": "$.v", "StringMatches": pattern}, {"v": value}) is False
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        ("a*a", "a", False),
+        ("a*a", "aa", True),
+        ("*", "anything at all", True),
+        ("**", "", True),
+        ("a**b", "ab", True),
+        (r"\\", "\\", True),
+        (r"\\*", "\\tail", True),
+        (r"\*\*", "**", True),
+        (r"\*", "x", False),
+        ("x\\", "x\\", True),
+        (r"\x", "x", True),
+        ("*.log", "zebra.log", True),
+        ("foo*.*", "foobar.zebra", True),
+        ("foo*.log", "foo23.log", True),
+        ("a*b*c", "abbc", True),
+        ("a*b*c", "acb", False),
+    ],
+)
+def test_string_matches_rules(pattern: str, value: str, matches: bool) -> None:
+    """The ASL spec's examples (`foo*.log`, `*.log`, `foo*.*`) and its escapes: `\\*` a star, `\\\\` a backslash."""
+    assert decide({"Variable": "$.v", "StringMatches": pattern}, {"v": value}) is matches

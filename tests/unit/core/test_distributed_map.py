@@ -44,6 +44,7 @@ def s3(tmp_path: Path) -> Path:
     (bucket / "people.csv").write_text("name,age\nada,36\nalan,41\n")
     (bucket / "logs").mkdir()
     (bucket / "logs" / "a.txt").write_text("hello")
+    (tmp_path / "out").mkdir()
     return tmp_path
 
 
@@ -92,7 +93,7 @@ def test_list_objects(s3: Path) -> None:
     ("s3_root", "extra", "fragment"),
     [
         (None, reader("items.json", "JSON"), "set s3_root in asl.toml or pass --s3-root"),
-        ("tmp", reader("missing.json", "JSON"), "cannot read s3://data/missing.json"),
+        ("tmp", reader("missing.json", "JSON"), "Error Code: NoSuchKey"),
         ("tmp", reader("items.jsonl", "JSON"), "not valid JSON"),
         ("tmp", reader("items.json", "PARQUET"), "not supported locally"),
     ],

@@ -297,7 +297,8 @@ def test_timeout_on_the_virtual_clock() -> None:
     clock = VirtualClock(start=0)
     result = run(task_machine({"TimeoutSeconds": 5}), slow, clock=clock)
     assert (result.status, result.error) == ("FAILED", "States.Timeout")
-    assert clock.sleeps == [5]
+    assert clock.sleeps == [100]  # the handler asked for 100 s; the timeout ended the task at 5 s
+    assert clock.now() == 5
     assert "TaskTimedOut" in result.event_types
 
 
@@ -310,7 +311,8 @@ def test_timeout_is_not_caught_by_task_failed_but_by_all() -> None:
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "Caught"},
     ]
     result = run(task_machine({"TimeoutSeconds": 1, "Catch": catch}), slow)
-    assert result.output == {"e": {"Error": "States.Timeout", "Cause": "Task timed out."}}
+    # AWS records task timeouts with an error and no cause (TaskTimedOut {"error": "States.Timeout"}).
+    assert result.output == {"e": {"Error": "States.Timeout", "Cause": ""}}
 
 
 def test_heartbeat_timeout_and_heartbeats_keep_alive() -> None:
@@ -325,7 +327,17 @@ def test_heartbeat_timeout_and_heartbeats_keep_alive() -> None:
     ok = run(task_machine({"HeartbeatSeconds": 3, "TimeoutSeconds": 60}), beating, {})
     assert ok.status == "SUCCEEDED"
     late = run(task_machine({"HeartbeatSeconds": 3, "TimeoutSeconds": 60}), beating, {"stop": True})
-    assert (late.status, late.error) == ("FAILED", "States.HeartbeatTimeout")
+    # A heartbeat timeout is States.Timeout: the ASL specification defines States.Timeout as "a Task
+    # State either ran longer than TimeoutSeconds, or failed to heartbeat for a time longer than
+    # HeartbeatSeconds" (https://states-language.net/spec.html#appendix-a).
+    assert (late.status, late.error) == ("FAILED", "States.Timeout")
+    assert late.cause is None
+    timed_out = next(e for e in late.history if e["type"].endswith("TimedOut"))
+    assert set(timed_out[next(k for k in timed_out if k.endswith("EventDetails"))]) <= {
+        "error",
+        "resource",
+        "resourceType",
+    }
 
 
 def test_timeout_seconds_path() -> None:

@@ -33,8 +33,12 @@ def typed(value: Any) -> Any:
         ("States.Format('{}', $.v)", {"v": 1}, "1"),
         ("States.Format('{}', $.v)", {"v": 1.5}, "1.5"),
         ("States.Format('{}', $.v)", {"v": True}, "true"),
-        ("States.Format('{}', $.v)", {"v": {"a": 1, "b": [1, "x"]}}, '{"a":1,"b":[1,"x"]}'),
-        ("States.Format('{}', $.v)", {"v": ["é", None]}, '["é",null]'),
+        # Objects and arrays as Java writes a Map and a List: LocalStack's StringFormat (its tests are
+        # recorded against AWS) documents {"Arg1": 1, "Arg2": []} -> {Arg1=1, Arg2=[]}.
+        ("States.Format('{}', $.v)", {"v": {"a": 1, "b": [1, "x"]}}, "{a=1, b=[1, x]}"),
+        ("States.Format('{}', $.v)", {"v": ["é", None]}, "[é, null]"),
+        ("States.Format('{}', $.v)", {"v": {"Arg1": 1, "Arg2": []}}, "{Arg1=1, Arg2=[]}"),
+        ("States.Format('{}', $.v)", {"v": {"o": {}, "t": True, "f": 2.5}}, "{o={}, t=true, f=2.5}"),
         ("States.Format('{}{}', 'a', 'b')", None, "ab"),
         ("States.Format('no placeholders')", None, "no placeholders"),
         (r"States.Format('\{\} is {}', 'literal')", None, "{} is literal"),

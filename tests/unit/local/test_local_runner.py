@@ -330,8 +330,11 @@ def test_callback_heartbeat_timeout() -> None:
 
     registry = TaskRegistry()
     registry.register(WAIT, send)
-    result = StateMachine(callback_machine(HeartbeatSeconds=10), registry=registry).run_sync({})
-    assert result.error == "States.HeartbeatTimeout"
+    clock = VirtualClock(start=0)
+    machine = StateMachine(callback_machine(HeartbeatSeconds=10), registry=registry)
+    result = machine.run_sync({}, clock=clock)
+    assert result.error == "States.Timeout"  # the ASL specification's name for a heartbeat timeout
+    assert clock.now() == 10
 
 
 def test_callback_by_on_wait_hook() -> None:
