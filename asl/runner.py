@@ -41,6 +41,8 @@ class Runner:
     mock_data: dict[str, Any] | None = None
     on_wait: Any = None
     machines: dict[str, StateMachine] = field(default_factory=dict)
+    #: Local Lambda functions by function name (also what Cognito triggers resolve to).
+    functions: dict[str, lambdas.LambdaFunction] = field(default_factory=dict)
 
     def machine_name(self, path: Path) -> str:
         """A state machine's name: its file's stem, or its folder's name for `workflow.json`.
@@ -166,7 +168,7 @@ def _service_handler(function: Callable[..., Any]) -> Handler:
 def build_runner(config: Config, on_wait: Any = None) -> Runner:
     """A Runner with every configured handler registered and the mock file loaded."""
     runner = Runner(config, on_wait=on_wait)
-    functions: dict[str, lambdas.LambdaFunction] = {}
+    functions = runner.functions
     targets: list[tuple[str, Any]] = [
         (key, import_handler(target, config.root, f"handler for {key!r}"))
         for key, target in config.handlers.items()
@@ -244,15 +246,19 @@ def _remote(config: Config) -> Callable[[str], Any] | None:
 
 
 def attach_cognito(runner: Runner, users: Path | None) -> None:
-    """Register the built-in Cognito actions over a directory (loaded from `users` when it exists)."""
+    """Register the built-in Cognito actions over a directory (loaded from `users` when it exists).
+
+    User-pool Lambda triggers resolve to the configured handlers by function name, as Task states do.
+    """
     import cognito_tasks
-    from cognito_tasks import persist
+    from cognito_tasks import persist, triggers
 
     directory = (
         persist.load(users)
         if users is not None and users.exists()
         else cognito_tasks.UserDirectory(region=runner.config.region)
     )
+    directory.functions = triggers.by_name(runner.functions)
     cognito_tasks.register(runner.registry, directory)
     runner.directory = directory
 
