@@ -7,13 +7,14 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import anyio
 
+from asl import unserved
 from asl.clock import Clock, Group, RealClock, Signal, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution
@@ -82,6 +83,7 @@ class StateMachine:
         mocks: dict[str, Any] | None = None,
         on_wait: Any = None,
         s3_root: Path | None = None,
+        strict_resources: bool = False,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -98,6 +100,11 @@ class StateMachine:
         self.on_wait: Any = on_wait
         #: The local folder standing in for S3 (`<s3_root>/<bucket>/<key>`).
         self.s3_root = s3_root
+        #: True: refuse to start while any Task state is unserved (ResourceNotFound). False (default):
+        #: warn, and fail only a Task the execution reaches, as AWS fails a resource that does not exist.
+        self.strict_resources = strict_resources
+        #: How to serve a resource, in the caller's terms (the CLI names its options; see asl.unserved).
+        self.serve_hint = unserved.PYTHON_HINT
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
@@ -189,11 +196,18 @@ class StateMachine:
         process (a server), so a task waiting for one holds the virtual clock back.
         """
         missing = self.missing_resources()
+        if missing and self.strict_resources:
+            raise ResourceNotFound(missing, self.serve_hint)
+        mocks = self.mocks
         if missing:
-            raise ResourceNotFound(missing)
+            unserved.warn(missing, self.serve_hint)
+            arns = {
+                s.name: s.resource for s in iter_states(self.definition.machine) if isinstance(s, TaskState)
+            }
+            mocks = {**mocks, **{name: unserved.stand_in(arns[name], self.serve_hint) for name, _ in missing}}
         if input is None:
             input = {}
-        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, mocks)
         execution = Execution(self.definition.machine, input, settings)
         if on_event is not None:
             execution.history.listeners.append(on_event)
@@ -230,7 +244,7 @@ class StateMachine:
 
         resume.check(events)
         started = resume.details(events[0])
-        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
         execution = Execution(
             self.definition.machine, resume.value(started.get("input", "{}")), settings, events
         )
@@ -247,6 +261,7 @@ class StateMachine:
         execution_name: str | None,
         seed: int | None,
         callbacks_from_outside: bool,
+        mocks: dict[str, Any],
     ) -> Settings:
         return Settings(
             clock=clock or (RealClock() if real_time else VirtualClock()),
@@ -258,7 +273,7 @@ class StateMachine:
             payload_limit=self.payload_limit,
             history_limit=self.history_limit,
             rng=random.Random(seed),
-            mocks=self.mocks,
+            mocks=mocks,
             on_wait=self.on_wait,
             s3_root=self.s3_root,
             callbacks_from_outside=callbacks_from_outside,
@@ -282,9 +297,14 @@ class StateMachine:
 
         async def body() -> None:
             try:
-                outcome.append((True, await execution.run_machine(execution.machine, execution.input, frame)))
+                with _wall_deadline(clock, execution.start_time + limit):
+                    outcome.append(
+                        (True, await execution.run_machine(execution.machine, execution.input, frame))
+                    )
             except StatesError as err:
                 outcome.append((False, err))
+            except TimeoutError:
+                pass  # a JSONata evaluation that ran past the deadline (asl.jsonata_bounds): timed out
             finally:
                 ended.set()
 
@@ -330,6 +350,21 @@ class StateMachine:
         result.transitions = execution.transitions
         result.stop_time = clock.now()
         return result
+
+
+def _wall_deadline(clock: Clock, deadline: float) -> Any:
+    """On the real clock, a cancel scope ending just after the execution's deadline.
+
+    The execution times out from its parent task; this scope is for work that never yields to it (a
+    JSONata evaluation looks at the enclosing scope's deadline, see `asl.jsonata_bounds`).
+    """
+    if not isinstance(clock, RealClock):
+        return nullcontext()
+    return anyio.CancelScope(deadline=anyio.current_time() + (deadline - clock.now()) + _GRACE)
+
+
+#: How long after the deadline the body's own scope ends (the parent normally ends it first).
+_GRACE = 0.05
 
 
 @contextmanager
