@@ -243,7 +243,8 @@ def test_a_task_nothing_serves_fails_saying_how_to_serve_it(sfn: Any) -> None:
     flow = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA + "nowhere", "End": True}}}
     done = wait_done(sfn, sfn.start_execution(stateMachineArn=create(sfn, flow))["executionArn"])
     assert done["status"] == "FAILED"
-    assert done["error"] == "States.Runtime"
+    assert done["error"] == "Lambda.ResourceNotFoundException"  # as AWS (and Step Functions Local) report it
+    assert done["cause"].startswith(f"Function not found: {LAMBDA}nowhere")
     assert "asl.toml [handlers]" in done["cause"]
 
 
