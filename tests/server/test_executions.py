@@ -82,6 +82,9 @@ def test_start_is_idempotent_on_name_and_input_while_running(sfn: Any) -> None:
     ("arguments", "error"),
     [
         ({"input": "{not json"}, "InvalidExecutionInput"),
+        ({"input": '{"a": NaN}'}, "InvalidExecutionInput"),
+        ({"input": "1e400"}, "InvalidExecutionInput"),
+        ({"input": '"\\ud800"'}, "InvalidExecutionInput"),
         ({"name": "bad name"}, "InvalidName"),
         (
             {"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:missing"},
