@@ -219,7 +219,8 @@ async def get_execution_history(backend: Backend, request: Request) -> dict[str,
     include = request.get("includeExecutionData", True) is not False
     events = []
     for event in shown:
-        event.pop("lane", None)
+        event.pop("lane", None)  # where the interpreter resumes from: not part of AWS's event
+        event.pop("next", None)
         if not include:
             for key, details in event.items():
                 if key.endswith("EventDetails") and isinstance(details, dict):

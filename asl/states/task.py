@@ -49,6 +49,8 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
     if arn.pattern == "waitForTaskToken":
         token = ex.task_token(history)
         scope.context = {**scope.context, "Task": {"Token": token}}
+    elif arn.is_activity:
+        token = ex.task_token(history)  # what a worker polling GetActivityTask receives
     payload = task_input(state, raw, scope, state.arguments)
     timeout = _seconds(state.timeout, scope)
     heartbeat = _seconds(state.heartbeat, scope)
