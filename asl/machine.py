@@ -256,6 +256,43 @@ class StateMachine:
             execution.history.recorders.append(on_record)
         return execution
 
+    def redrive(
+        self,
+        events: list[dict[str, Any]],
+        *,
+        clock: Clock | None = None,
+        real_time: bool = False,
+        execution_name: str | None = None,
+        seed: int | None = None,
+        on_event: Listener | None = None,
+        on_record: Recorder | None = None,
+        callbacks_from_outside: bool = False,
+    ) -> Execution:
+        """Redrive an execution that failed, timed out or was aborted (RedriveExecution); `finish` runs it.
+
+        Records ExecutionRedriven, then runs again from where it stopped: the states that completed are
+        taken from the history, the ones that did not complete (the failure, and what was running
+        beside it) run anew.
+        """
+        from asl import resume
+
+        resume.check(events, redrive=True)
+        started = resume.details(events[0])
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
+        execution = Execution(
+            self.definition.machine, resume.value(started.get("input", "{}")), settings, events, redrive=True
+        )
+        if on_event is not None:
+            execution.history.listeners.append(on_event)
+        if on_record is not None:
+            execution.history.recorders.append(on_record)
+        history = execution.history
+        recording, history.recording = history.recording, None  # a new event, not one to match
+        count = execution.execution_context["RedriveCount"]
+        history.add(EventType.EXECUTION_REDRIVEN, {"redriveCount": count}, len(history))
+        history.recording = recording
+        return execution
+
     def _settings(
         self,
         clock: Clock | None,
@@ -297,7 +334,7 @@ class StateMachine:
         ended = Signal()
         execution._stop_signal = ended
 
-        deadline = execution.start_time + limit
+        deadline = execution.timed_from + limit
 
         async def body() -> None:
             if isinstance(clock, RealClock):

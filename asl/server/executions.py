@@ -236,7 +236,7 @@ async def redrive_execution(backend: Backend, request: Request) -> dict[str, Any
     reason = redrivable(row)
     if reason:
         raise ServiceError("ExecutionNotRedrivable", reason)
-    raise ServiceError("ExecutionNotRedrivable", "asl serve cannot redrive executions yet")
+    return {"redriveDate": await backend.runtime.redrive(row)}
 
 
 ACTIONS = {

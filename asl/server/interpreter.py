@@ -34,6 +34,7 @@ __all__ = [
     "finish",
     "make_clock",
     "new_machine",
+    "redrive",
     "resume",
     "start",
 ]
@@ -126,6 +127,26 @@ def resume(
         )
     except ValueError:
         return None
+
+
+def redrive(
+    machine: StateMachine,
+    events: list[dict[str, Any]],
+    *,
+    clock: Clock,
+    execution_name: str,
+    seed: int,
+    on_record: OnRecord,
+) -> Execution:
+    """Redrive an execution that ended unsuccessfully (records ExecutionRedriven); run it with `finish`."""
+    return machine.redrive(
+        events,
+        clock=clock,
+        execution_name=execution_name,
+        seed=seed,
+        on_record=_recorder(on_record),
+        callbacks_from_outside=True,
+    )
 
 
 def can_resume() -> bool:
