@@ -361,8 +361,8 @@ class _Parser(FieldParser):
         if (
             timeout
             and heartbeat
-            and timeout.value is not None
-            and heartbeat.value is not None
+            and is_int(timeout.value)
+            and is_int(heartbeat.value)
             and heartbeat.value >= timeout.value
         ):
             self.problem(
