@@ -28,7 +28,9 @@ VARIABLES_TOTAL_LIMIT = 10 * 1024 * 1024
 class Execution:
     """One execution of a definition: its context object, history and transition count."""
 
-    def __init__(self, machine: Machine, input: Any, settings: Settings) -> None:
+    def __init__(
+        self, machine: Machine, input: Any, settings: Settings, recorded: list[dict[str, Any]] | None = None
+    ) -> None:
         self.machine = machine
         self.input = input
         self.settings = settings
@@ -36,6 +38,10 @@ class Execution:
         self.history = History(settings.clock, settings.history_limit)
         self.transitions = 0
         self.start_time = self.clock.now()
+        if recorded:
+            # Continuing a recorded execution (asl.resume): its events come first, its clock is its own.
+            self.history.preload(recorded)
+            self.start_time = self.history.timestamp(1)
         s = settings
         sm_arn = f"arn:aws:states:{s.region}:{s.account}:stateMachine:{s.state_machine_name}"
         self.arn = (
@@ -150,6 +156,10 @@ class Execution:
     async def run_state(self, state: State, raw: Any, frame: Frame) -> tuple[str | None, Any]:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
         history = frame.history
+        if self.history.recording is not None:
+            done = self.history.recording.completed_state(history.key, state.name, state.type)
+            if done is not None:
+                return self.replayed(state, done, frame)
         entered_payload = self.check_size(raw, state, "received")
         entered_after = history.last
         entered_id = history.add_state(_ENTERED[state.type], state.name, "input", entered_payload)
@@ -182,7 +192,10 @@ class Execution:
                     delay = retry_delay(state.retry[index], attempts[index], self.settings.rng)
                     attempts[index] += 1
                     retry_count += 1
-                    await self.clock.sleep(delay)
+                    if self.history.recording is None:
+                        await self.clock.sleep(delay)
+                    else:  # resuming: the backoff runs from the recorded failure
+                        await self.clock.sleep_until(self.history.timestamp(history.last) + delay)
                     continue
                 if state.type in (StateType.MAP, StateType.PARALLEL):
                     history.add(f"{state.type}StateFailed")
@@ -196,8 +209,33 @@ class Execution:
                         history.add_aside(_ABORTED[StateType.TASK])
                     raise
                 return self.caught(state, state.catch[catch_index], err, raw, scope, frame)
-            history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra)
+            history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra, outcome.next)
             return outcome.next, outcome.output
+
+    def replayed(self, state: State, events: list[dict[str, Any]], frame: Frame) -> tuple[str | None, Any]:
+        """A state its history shows completed: take its output, variables and next state from the record."""
+        from asl import resume
+
+        history = frame.history
+        exited = events[-1]
+        history.count += len(events)
+        history.last = int(exited["id"])
+        details = resume.details(exited)
+        assigned = details.get("assignedVariables") or {}
+        for name, text in assigned.items():
+            frame.variables[name] = resume.value(text)
+            frame.variable_sizes[name] = len(str(text).encode())
+        if "next" in exited:
+            next_state = exited["next"]
+        else:
+            following = self.history.recording.peek(history.key) if self.history.recording else None
+            if following is None or not following["type"].endswith("StateEntered"):
+                raise resume.ResumeError(
+                    f"The execution cannot resume from its history: it does not say which state followed "
+                    f"'{state.name}' (event {exited['id']})."
+                )
+            next_state = following["stateEnteredEventDetails"]["name"]
+        return next_state, resume.value(details.get("output"))
 
     def scope_error(
         self, err: StatesError, state: State, entered_id: int, entered_after: int, history: Lane
@@ -283,7 +321,7 @@ class Execution:
         details = payload_details(state.name, "output", output)
         if isinstance(assigned, dict) and assigned:
             details.update(self.store_variables(dict(assigned), state, frame))
-        frame.history.add(f"{state.type}StateExited", details)
+        frame.history.add(f"{state.type}StateExited", details, catcher.next)
         return catcher.next, output
 
 

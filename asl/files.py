@@ -65,10 +65,12 @@ def write_problem(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
+def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:
     """Write `text` to `path`: a temporary file in the same folder, fsync, rename over the target, fsync the folder.
 
-    Raises `FileWriteError` (an `OSError`) naming the file and the reason when it cannot be written.
+    `mode` sets the permissions (e.g. 0o600 for a file holding secrets); by default the old file's
+    permissions are kept, or a new file gets what the umask allows. Raises `FileWriteError` (an
+    `OSError`) naming the file and the reason when it cannot be written.
     """
     target = Path(path)
     folder = target.parent
@@ -82,7 +84,7 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, _mode(target))
+        os.chmod(temp, _mode(target) if mode is None else mode)
         os.replace(temp, target)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)

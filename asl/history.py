@@ -10,9 +10,12 @@ import enum
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asl.clock import Clock
+
+if TYPE_CHECKING:
+    from asl.resume import Recording
 
 
 class EventType(enum.StrEnum):
@@ -136,11 +139,36 @@ class History:
         self.clock = clock
         #: AWS fails an execution whose history would pass 25,000 events; 0 = no limit.
         self.limit = limit
-        self._events: list[tuple[str, int, float, dict[str, Any] | StateDetails | None, str]] = []
+        #: (type, previous id, time, details, lane, the state an Exited event went to).
+        self._events: list[tuple[str, int, float, dict[str, Any] | StateDetails | None, str, Any]] = []
         #: Called as listener(event_type, details) after each event (the CLI's live view).
         self.listeners: list[Callable[[str, dict[str, Any] | None], None]] = []
-        #: Called with each event as GetExecutionHistory returns it, plus its `lane` (durable storage).
+        #: Called with each event as GetExecutionHistory returns it, plus its `lane`, and for a
+        #: `...StateExited` event the state it went to as `next` (durable storage; see `asl.resume`).
         self.recorders: list[Callable[[dict[str, Any]], None]] = []
+        #: The recorded history being continued, if any (see `asl.resume`).
+        self.recording: Recording | None = None
+
+    def preload(self, events: list[dict[str, Any]]) -> None:
+        """Start from recorded events (a history being continued); new events get the next ids."""
+        from asl import resume
+
+        for index, event in enumerate(events):
+            if event["id"] != index + 1:
+                raise ValueError(
+                    f"recorded events must be numbered 1, 2, 3...; event {index + 1} is {event['id']}"
+                )
+            self._events.append(
+                (
+                    event["type"],
+                    int(event["previousEventId"]),
+                    resume.timestamp(event),
+                    resume.details(event) or None,
+                    str(event.get("lane", "")),
+                    event.get("next"),
+                )
+            )
+        self.recording = resume.Recording(events)
 
     def add(
         self,
@@ -148,13 +176,18 @@ class History:
         details: dict[str, Any] | None = None,
         previous: int | None = None,
         lane: str = "",
+        next_state: Any = None,
     ) -> int:
         """Record an event; return its id. `previous` defaults to the event just before."""
+        if self.recording is not None:
+            recorded = self.recording.take(lane, event_type)
+            if recorded is not None:
+                return int(recorded["id"])
         event_id = len(self._events) + 1
         if self.limit and event_id >= self.limit:
             self._over_limit()
         prev = previous if previous is not None else event_id - 1
-        self._events.append((event_type, prev, self.clock.now(), details, lane))
+        self._events.append((event_type, prev, self.clock.now(), details, lane, next_state))
         for listener in self.listeners:
             listener(event_type, details)
         if self.recorders:
@@ -163,7 +196,10 @@ class History:
 
     def _record(self, event_id: int) -> None:
         event = self._event(event_id - 1)
-        event["lane"] = self._events[event_id - 1][4]
+        _, _, _, _, lane, next_state = self._events[event_id - 1]
+        event["lane"] = lane
+        if event["type"].endswith("StateExited"):
+            event["next"] = next_state
         for recorder in self.recorders:
             recorder(event)
 
@@ -180,14 +216,19 @@ class History:
         extra: dict[str, Any] | None = None,
         previous: int | None = None,
         lane: str = "",
+        next_state: Any = None,
     ) -> int:
         """Record a state entered/exited event (the hot path: details stay compact)."""
+        if self.recording is not None:
+            recorded = self.recording.take(lane, event_type, name)
+            if recorded is not None:
+                return int(recorded["id"])
         event_id = len(self._events) + 1
         if self.limit and event_id >= self.limit:
             self._over_limit()
         details = StateDetails(name, key, payload, extra)
         prev = previous if previous is not None else event_id - 1
-        self._events.append((event_type, prev, self.clock.now(), details, lane))
+        self._events.append((event_type, prev, self.clock.now(), details, lane, next_state))
         if self.listeners:
             as_dict = details.as_dict()
             for listener in self.listeners:
@@ -201,6 +242,7 @@ class History:
     ) -> int:
         """Record the execution's closing event; it is recorded even past the history limit."""
         limit, self.limit = self.limit, 0
+        self.recording = None  # whatever was recorded before, the end is new
         try:
             return self.add(event_type, details, previous)
         finally:
@@ -228,7 +270,7 @@ class History:
         return [self._event(index) for index in range(len(self._events))]
 
     def _event(self, index: int) -> dict[str, Any]:
-        event_type, prev, when, details, _ = self._events[index]
+        event_type, prev, when, details, _, _ = self._events[index]
         event: dict[str, Any] = {
             "timestamp": datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds"),
             "type": event_type,
@@ -257,18 +299,26 @@ class Lane:
         self.key = key
         self.count = 0
 
-    def add(self, event_type: str, details: dict[str, Any] | None = None) -> int:
+    def add(self, event_type: str, details: dict[str, Any] | None = None, next_state: Any = None) -> int:
         """Record an event caused by this lane's last one."""
         self.count += 1
-        self.last = self.history.add(event_type, details, self.last, self.key)
+        self.last = self.history.add(event_type, details, self.last, self.key, next_state)
         return self.last
 
     def add_state(
-        self, event_type: str, name: str, key: str, payload: Payload, extra: dict[str, Any] | None = None
+        self,
+        event_type: str,
+        name: str,
+        key: str,
+        payload: Payload,
+        extra: dict[str, Any] | None = None,
+        next_state: Any = None,
     ) -> int:
         """Record a state entered/exited event caused by this lane's last one."""
         self.count += 1
-        self.last = self.history.add_state(event_type, name, key, payload, extra, self.last, self.key)
+        self.last = self.history.add_state(
+            event_type, name, key, payload, extra, self.last, self.key, next_state
+        )
         return self.last
 
     def add_aside(

@@ -2,21 +2,21 @@
 
 Expressions are parsed once at load by jsonata-python (a maintained pure-Python port of the
 JSONata reference implementation). Each compiled expression carries Step Functions' functions
-`$partition`, `$range`, `$hash`, `$random`, `$uuid` and `$parse`; `$eval` is unavailable, as on AWS.
-JSON null and "undefined" differ in JSONata: an expression that yields undefined fails with
-States.QueryEvaluationError.
+(`asl.jsonata_functions`) and AWS's bounds on evaluation (`asl.jsonata_bounds`); `$eval` is
+unavailable, as on AWS. JSON null and "undefined" differ in JSONata: an expression that yields
+undefined fails with States.QueryEvaluationError.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
 import re
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
+from asl import jsonata_bounds as bounds
+from asl import jsonata_functions as functions
 from asl.errors import Problem, QueryEvaluationError
 from asl.paths import UNSET, Scope
 from asl.source import escape_token
@@ -35,70 +35,6 @@ def expression_text(value: str) -> str:
     return value[2:-2].strip()
 
 
-def _partition(array: Any, size: Any) -> Any:
-    items = _plain(array)
-    if not isinstance(items, list) or not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        raise ValueError("$partition expects an array and a positive integer chunk size")
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _range(start: Any, end: Any, step: Any) -> Any:
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, step)) or step == 0:
-        raise ValueError("$range expects integer start, end and a non-zero step")
-    values = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(values) > 1000:
-        raise ValueError("$range can produce at most 1000 elements")
-    return values
-
-
-_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
-
-
-def _hash(data: Any, algorithm: Any) -> Any:
-    if not isinstance(data, str) or algorithm not in _HASHES:
-        raise ValueError(f"$hash expects a string and one of {', '.join(_HASHES)}")
-    return hashlib.new(_HASHES[algorithm], data.encode()).hexdigest()
-
-
-def _random(*seed: Any) -> Any:
-    if seed and seed[0] is not None:
-        return random.Random(seed[0]).random()
-    return random.random()
-
-
-def _parse(text: Any) -> Any:
-    from jsonata.utils import Utils
-
-    if not isinstance(text, str):
-        raise ValueError("$parse expects a JSON string")
-    return _to_jsonata(json.loads(text), Utils.NULL_VALUE)
-
-
-class _Unsupported(Exception):
-    """A JSONata result that is not JSON (a function, a regex...)."""
-
-
-def _plain(value: Any) -> Any:
-    """Convert jsonata-python's values (NULL sentinel, JList) back to plain JSON; reject non-JSON."""
-    from jsonata.utils import Utils
-
-    if value is Utils.NULL_VALUE:
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    raise _Unsupported
-
-
-def _to_jsonata(value: Any, null: Any) -> Any:
-    if value is None:
-        return null
-    return value
-
-
 _PLAIN_PATH = re.compile(
     r"^\$(states\.(?:input|result|context|errorOutput)|[A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)$"
 )
@@ -107,11 +43,12 @@ _UNDEFINED: Any = object()
 
 
 class _Compiled:
-    __slots__ = ("engine", "field", "plain", "text")
+    __slots__ = ("bounds", "engine", "field", "plain", "text")
 
     def __init__(self, text: str, field: str) -> None:
         import jsonata
 
+        bounds.install()
         self.text = text
         self.field = field
         # `$states.input.a.b` / `$var.x`: read directly when every step is an object (JSONata's answer is then
@@ -120,11 +57,13 @@ class _Compiled:
         self.plain: tuple[str, tuple[str, ...]] | None = (
             (match.group(1), tuple(match.group(2).split(".")[1:])) if match else None
         )
-        self.engine = jsonata.Jsonata(text)
+        self.engine = jsonata.Jsonata(text, bounds.regex_engine)
         self.engine.set_output_convert_nulls(False)
-        for name, fn in _FUNCTIONS.items():
-            self.engine.register_lambda(name, fn)
-        self.engine.environment.bind("eval", None)
+        self.engine.set_validate_input(False)  # the state's data is JSON already (checked where it enters)
+        functions.bind(self.engine)
+        self.bounds = bounds.Bounds()
+        self.engine.environment.set_evaluate_entry_callback(self.bounds.entry)
+        self.engine.environment.set_evaluate_exit_callback(self.bounds.exit)
 
     def _read_plain(self, scope: Scope) -> Any:
         """The value of a plain path, _UNDEFINED when it has none, or _FALLBACK when the engine must decide."""
@@ -148,10 +87,9 @@ class _Compiled:
             value = value[step]
         return _FALLBACK if isinstance(value, list) else value
 
-    def _undefined(self) -> QueryEvaluationError:
+    def _failure(self, what: str) -> QueryEvaluationError:
         return QueryEvaluationError(
-            f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
-            "returned nothing (undefined).",
+            f"The JSONata expression '{self.text}' specified for the field '{self.field}' {what}",
             location=self.field,
         )
 
@@ -161,7 +99,7 @@ class _Compiled:
         if self.plain is not None:
             value = self._read_plain(scope)
             if value is _UNDEFINED:
-                raise self._undefined()
+                raise self._failure("returned nothing (undefined).")
             if value is not _FALLBACK:
                 return value
 
@@ -172,42 +110,74 @@ class _Compiled:
             states["errorOutput"] = scope.error_output
         bindings = {k: (Utils.NULL_VALUE if v is None else v) for k, v in scope.variables.items()}
         bindings["states"] = states
+        self.bounds.start()
         try:
             result = self.engine.evaluate(scope.input, bindings)
-        except Exception as exc:
-            code = getattr(exc, "error", None)
-            detail = f"{code}: {exc}" if code else str(exc)
-            if code is None and isinstance(exc, TypeError):
-                raise QueryEvaluationError(
-                    f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
-                    "returned an unsupported result type.",
-                    location=self.field,
+            if result is None:
+                raise self._failure("returned nothing (undefined).")
+            return functions.plain(result)
+        except QueryEvaluationError:
+            raise
+        except TypeError as exc:
+            if getattr(exc, "error", None) is None:
+                raise self._failure("returned an unsupported result type.") from None
+            raise self._failure(f"threw an error during evaluation. {_detail(exc)}") from None
+        except Exception as exc:  # JSONata's errors, the bounds, RecursionError and MemoryError
+            if getattr(exc, "scope_deadline", False):
+                raise TimeoutError(
+                    "the deadline of the enclosing scope passed during a JSONata evaluation"
                 ) from None
-            raise QueryEvaluationError(
-                f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
-                f"threw an error during evaluation. {detail}",
-                location=self.field,
-            ) from None
-        if result is None:
-            raise self._undefined()
-        try:
-            return _plain(result)
-        except _Unsupported:
-            raise QueryEvaluationError(
-                f"The JSONata expression '{self.text}' specified for the field '{self.field}' "
-                "returned an unsupported result type.",
-                location=self.field,
-            ) from None
+            raise self._failure(_threw(exc)) from None
+        finally:
+            self.bounds.stop()
 
 
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "partition": _partition,
-    "range": _range,
-    "hash": _hash,
-    "random": _random,
-    "uuid": lambda: str(uuid.uuid4()),
-    "parse": _parse,
-}
+def _detail(exc: BaseException) -> str:
+    code = getattr(exc, "error", None)
+    return f"{code}: {error_message(exc)}" if code else str(exc)
+
+
+_ARRAY_OF = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
+_PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
+
+
+def error_message(exc: BaseException) -> str:
+    """A JSONata error's message as the reference implementation words it (and AWS repeats it).
+
+    jsonata-python's catalogue says "Object" where jsonata-js says "function", and inserts values bare
+    where jsonata-js writes them as JSON: `Expected "]", got ","`, `Argument 1 of function "sum" ...`.
+    """
+    from jsonata.jexception import JException
+
+    code = getattr(exc, "error", None)
+    template = JException.error_codes.get(code) if isinstance(code, str) else None
+    if template is None:
+        return str(exc)
+    extra = getattr(exc, "extra", None)
+    if code == "T0412":  # the element type of an array argument, as jsonata-js names it
+        extra = _ARRAY_OF.get(str(extra), extra)
+    values = iter([exc.current, exc.expected, extra])  # type: ignore[attr-defined]
+
+    def fill(match: re.Match[str]) -> str:
+        value = next(values, None)
+        if match.group(1):
+            return str(value)
+        return json.dumps(value, default=str, ensure_ascii=False)
+
+    return _PLACEHOLDER.sub(fill, template.replace("Object", "function"))
+
+
+def _threw(exc: Exception) -> str:
+    """How AWS ends the sentence for an expression that failed: `. CODE: message`, or `: message` for a bound."""
+    if bounds.is_bound_error(exc):
+        if getattr(exc, "internal", False):
+            return f"threw an internal error during evaluation. {uuid.uuid4()}"
+        return f"threw an error during evaluation: {exc}"
+    if isinstance(exc, RecursionError):
+        return f"threw an error during evaluation: {bounds.STACK_OVERFLOW}"
+    if isinstance(exc, MemoryError):
+        return f"threw an error during evaluation: {bounds.MEMORY}"
+    return f"threw an error during evaluation. {_detail(exc)}"
 
 
 def compile_expression(text: str, field: str, pointer: str, problems: list[Problem]) -> Expr | None:

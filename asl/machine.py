@@ -7,7 +7,7 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,22 +207,7 @@ class StateMachine:
             mocks = {**mocks, **{name: unserved.stand_in(arns[name], self.serve_hint) for name, _ in missing}}
         if input is None:
             input = {}
-        clock = clock or (RealClock() if real_time else VirtualClock())
-        settings = Settings(
-            clock=clock,
-            registry=self.registry,
-            region=self.region,
-            account=self.account,
-            state_machine_name=self.name,
-            execution_name=execution_name or str(uuid.uuid4()),
-            payload_limit=self.payload_limit,
-            history_limit=self.history_limit,
-            rng=random.Random(seed),
-            mocks=mocks,
-            on_wait=self.on_wait,
-            s3_root=self.s3_root,
-            callbacks_from_outside=callbacks_from_outside,
-        )
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, mocks)
         execution = Execution(self.definition.machine, input, settings)
         if on_event is not None:
             execution.history.listeners.append(on_event)
@@ -237,6 +222,62 @@ class StateMachine:
         details["roleArn"] = execution.execution_context["RoleArn"]
         execution.history.add(EventType.EXECUTION_STARTED, details)
         return execution
+
+    def resume(
+        self,
+        events: list[dict[str, Any]],
+        *,
+        clock: Clock | None = None,
+        real_time: bool = False,
+        execution_name: str | None = None,
+        seed: int | None = None,
+        on_event: Listener | None = None,
+        on_record: Recorder | None = None,
+        callbacks_from_outside: bool = False,
+    ) -> Execution:
+        """Continue an execution from its recorded events (each as `on_record` received it); `finish` runs it.
+
+        Give the same execution name and seed as the first start: task tokens handed out before are
+        then the same, and complete the resumed execution. See `asl.resume` for what runs again.
+        """
+        from asl import resume
+
+        resume.check(events)
+        started = resume.details(events[0])
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
+        execution = Execution(
+            self.definition.machine, resume.value(started.get("input", "{}")), settings, events
+        )
+        if on_event is not None:
+            execution.history.listeners.append(on_event)
+        if on_record is not None:
+            execution.history.recorders.append(on_record)
+        return execution
+
+    def _settings(
+        self,
+        clock: Clock | None,
+        real_time: bool,
+        execution_name: str | None,
+        seed: int | None,
+        callbacks_from_outside: bool,
+        mocks: dict[str, Any],
+    ) -> Settings:
+        return Settings(
+            clock=clock or (RealClock() if real_time else VirtualClock()),
+            registry=self.registry,
+            region=self.region,
+            account=self.account,
+            state_machine_name=self.name,
+            execution_name=execution_name or str(uuid.uuid4()),
+            payload_limit=self.payload_limit,
+            history_limit=self.history_limit,
+            rng=random.Random(seed),
+            mocks=mocks,
+            on_wait=self.on_wait,
+            s3_root=self.s3_root,
+            callbacks_from_outside=callbacks_from_outside,
+        )
 
     async def finish(self, execution: Execution) -> ExecutionResult:
         """Run a started execution to its end: success, failure, timeout, or StopExecution."""
@@ -256,9 +297,14 @@ class StateMachine:
 
         async def body() -> None:
             try:
-                outcome.append((True, await execution.run_machine(execution.machine, execution.input, frame)))
+                with _wall_deadline(clock, execution.start_time + limit):
+                    outcome.append(
+                        (True, await execution.run_machine(execution.machine, execution.input, frame))
+                    )
             except StatesError as err:
                 outcome.append((False, err))
+            except TimeoutError:
+                pass  # a JSONata evaluation that ran past the deadline (asl.jsonata_bounds): timed out
             finally:
                 ended.set()
 
@@ -304,6 +350,21 @@ class StateMachine:
         result.transitions = execution.transitions
         result.stop_time = clock.now()
         return result
+
+
+def _wall_deadline(clock: Clock, deadline: float) -> Any:
+    """On the real clock, a cancel scope ending just after the execution's deadline.
+
+    The execution times out from its parent task; this scope is for work that never yields to it (a
+    JSONata evaluation looks at the enclosing scope's deadline, see `asl.jsonata_bounds`).
+    """
+    if not isinstance(clock, RealClock):
+        return nullcontext()
+    return anyio.CancelScope(deadline=anyio.current_time() + (deadline - clock.now()) + _GRACE)
+
+
+#: How long after the deadline the body's own scope ends (the parent normally ends it first).
+_GRACE = 0.05
 
 
 @contextmanager

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ import click
 from rich.table import Table
 
 from asl.errors import InputError
-from cli.app import EXIT_USAGE, App, pass_app
+from cli.app import EXIT_FAILED, EXIT_USAGE, App, pass_app
 from cognito_tasks import UserDirectory, persist
 from cognito_tasks.model import UserPool
 
@@ -25,6 +27,27 @@ def _when(epoch: float) -> str:
 def _load(app: App, path: Path) -> UserDirectory:
     try:
         return persist.load(path)
+    except InputError as exc:
+        app.abort(str(exc), EXIT_USAGE)
+
+
+def _save(app: App, directory: UserDirectory, path: Path) -> None:
+    try:
+        persist.save(directory, path)
+    except InputError as exc:
+        app.abort(str(exc), EXIT_USAGE)
+
+
+@contextlib.contextmanager
+def _locked(app: App, path: Path) -> Iterator[None]:
+    """Hold the users file while a command reads and writes it back (as `asl run` does)."""
+
+    def waiting() -> None:
+        app.err.print(f"waiting for {path}: another command is using it", highlight=False)
+
+    try:
+        with persist.lock(path, on_wait=waiting):
+            yield
     except InputError as exc:
         app.abort(str(exc), EXIT_USAGE)
 
@@ -43,11 +66,34 @@ def _pools(app: App, directory: UserDirectory, pool_id: str | None) -> list[User
     return [_pool(app, directory, pool_id)]
 
 
+#: Columns holding ids, tokens or codes: never wrapped or cut, so a piped table can be copied from.
+_WHOLE = {"Pool", "Username", "Code", "Subject", "Issuer", "Clients"}
+
+
 def _table(*headers: str) -> Table:
     table = Table()
     for header in headers:
-        table.add_column(header, overflow="fold")
+        if header in _WHOLE:
+            table.add_column(header, no_wrap=True, overflow="ignore")
+        else:
+            table.add_column(header, overflow="fold")
     return table
+
+
+def _print_table(app: App, table: Table) -> None:
+    """A terminal table fits the window; piped, it is as wide as its longest row (ids stay whole)."""
+    if app.interactive:
+        app.out.print(table)
+        return
+    from rich.measure import Measurement
+
+    natural = Measurement.get(app.out, app.out.options.update(max_width=100_000), table).maximum
+    width = app.out.width
+    app.out.width = max(natural, width)
+    try:
+        app.out.print(table)
+    finally:
+        app.out.width = width
 
 
 def _print_json(app: App, value: Any) -> None:
@@ -61,10 +107,12 @@ def cognito() -> None:
     \b
       asl cognito init --users users.json --pool-name demo    a file with one pool and one client
       asl cognito jwks --users users.json --pool POOL_ID      the pool's JWKS (what verifiers fetch)
-      asl cognito pools|users|codes|events --users users.json
+      asl cognito pools|users|codes|events --users users.json  (codes: the outbox)
+      asl cognito verify --users users.json TOKEN             as API Gateway's authorizer would
       asl cognito import-csv --users users.json --pool POOL_ID FILE.csv
 
-    Exit codes: 0 success; 2 a missing or unreadable file, an unknown pool, or a bad CSV.
+    Exit codes: 0 success; 1 verify refused the token; 2 a missing or unreadable file, an
+    unknown pool, or a bad CSV.
     """
 
 
@@ -94,7 +142,7 @@ def init(
     flows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     request = {"UserPoolId": pool_id, "ClientName": client_name, "ExplicitAuthFlows": flows}
     client_id = create_user_pool_client(directory, request, now)["UserPoolClient"]["ClientId"]
-    persist.save(directory, users_file)
+    _save(app, directory, users_file)
     _print_json(app, {"UserPoolId": pool_id, "ClientId": client_id})
 
 
@@ -106,12 +154,13 @@ def init(
 @pass_app
 def jwks(app: App, users_file: Path, pool_id: str) -> None:
     """Print the pool's JWKS (keys are created and saved on first use, so tokens match later runs)."""
-    directory = _load(app, users_file)
-    pool = _pool(app, directory, pool_id)
-    fresh = pool.keys is None
-    document = directory.jwks(pool_id)
-    if fresh:
-        persist.save(directory, users_file)
+    with _locked(app, users_file):
+        directory = _load(app, users_file)
+        pool = _pool(app, directory, pool_id)
+        fresh = pool.keys is None
+        document = directory.jwks(pool_id)
+        if fresh:
+            _save(app, directory, users_file)
     _print_json(app, document)
 
 
@@ -119,17 +168,36 @@ def jwks(app: App, users_file: Path, pool_id: str) -> None:
 @click.option(
     "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
 )
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_app
-def pools(app: App, users_file: Path) -> None:
+def pools(app: App, users_file: Path, as_json: bool) -> None:
     """List the pools with their clients and user counts."""
     directory = _load(app, users_file)
+    if as_json:
+        _print_json(
+            app,
+            [
+                {
+                    "UserPoolId": pool.id,
+                    "Name": pool.name,
+                    "Clients": [{"ClientId": c.id, "ClientName": c.name} for c in pool.clients.values()],
+                    "Users": len(pool.users),
+                    "Groups": len(pool.groups),
+                    "Issuer": directory.issuer(pool),
+                    "MfaConfiguration": pool.mfa_configuration,
+                    "LambdaConfig": pool.lambda_config,
+                }
+                for pool in directory.pools.values()
+            ],
+        )
+        return
     table = _table("Pool", "Name", "Clients", "Users", "Groups", "Issuer")
     for pool in directory.pools.values():
         clients = ", ".join(f"{c.id} ({c.name})" for c in pool.clients.values())
         table.add_row(
             pool.id, pool.name, clients, str(len(pool.users)), str(len(pool.groups)), directory.issuer(pool)
         )
-    app.out.print(table)
+    _print_table(app, table)
 
 
 @cognito.command("users")
@@ -170,7 +238,7 @@ def users(app: App, users_file: Path, pool_id: str | None, as_json: bool) -> Non
             ", ".join(user.groups),
             _when(user.created),
         )
-    app.out.print(table)
+    _print_table(app, table)
 
 
 @cognito.command("codes")
@@ -182,7 +250,7 @@ def users(app: App, users_file: Path, pool_id: str | None, as_json: bool) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_app
 def codes(app: App, users_file: Path, pool_id: str | None, username: str | None, as_json: bool) -> None:
-    """List the confirmation/reset codes and temporary passwords the pools 'sent'."""
+    """List the outbox: confirmation, reset and MFA codes and temporary passwords the pools 'sent'."""
     directory = _load(app, users_file)
     if pool_id is not None:
         _pool(app, directory, pool_id)
@@ -202,6 +270,8 @@ def codes(app: App, users_file: Path, pool_id: str | None, username: str | None,
                     "Code": c.code,
                     "DeliveryMedium": c.medium,
                     "Destination": c.destination,
+                    "Message": c.message,
+                    "Subject": c.subject,
                     "Used": c.used,
                 }
                 for c in chosen
@@ -214,7 +284,7 @@ def codes(app: App, users_file: Path, pool_id: str | None, username: str | None,
         table.add_row(
             c.pool_id, c.username, str(c.purpose), c.code, sent, "yes" if c.used else "", _when(c.issued)
         )
-    app.out.print(table)
+    _print_table(app, table)
 
 
 @cognito.command("events")
@@ -222,15 +292,83 @@ def codes(app: App, users_file: Path, pool_id: str | None, username: str | None,
     "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
 )
 @click.option("--pool", "pool_id", default=None, help="Only this pool.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_app
-def events(app: App, users_file: Path, pool_id: str | None) -> None:
+def events(app: App, users_file: Path, pool_id: str | None, as_json: bool) -> None:
     """List what changed in the directory, oldest first."""
     directory = _load(app, users_file)
+    chosen = [e for e in directory.events if pool_id is None or e.pool_id == pool_id]
+    if as_json:
+        _print_json(
+            app,
+            [
+                {
+                    "Time": datetime.fromtimestamp(e.time, UTC).isoformat(),
+                    "Event": str(e.kind),
+                    "UserPoolId": e.pool_id,
+                    "Subject": e.subject,
+                    "Detail": e.detail,
+                }
+                for e in chosen
+            ],
+        )
+        return
     table = _table("Time", "Event", "Pool", "Subject", "Detail")
-    for e in directory.events:
-        if pool_id is None or e.pool_id == pool_id:
-            table.add_row(_when(e.time), str(e.kind), e.pool_id, e.subject, e.detail)
-    app.out.print(table)
+    for e in chosen:
+        table.add_row(_when(e.time), str(e.kind), e.pool_id, e.subject, e.detail)
+    _print_table(app, table)
+
+
+@cognito.command("verify")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool", "pool_id", default=None, help="Accept only tokens of this pool.")
+@click.option(
+    "--client-id", "client_ids", multiple=True, help="Accept only tokens of this app client (repeatable)."
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="Require this OAuth scope (repeatable); access tokens only, as API Gateway.",
+)
+@click.option("--now", "at", type=float, default=None, help="Check expiry at this epoch time instead of now.")
+@click.argument("token")
+@pass_app
+def verify(
+    app: App,
+    users_file: Path,
+    pool_id: str | None,
+    client_ids: tuple[str, ...],
+    scopes: tuple[str, ...],
+    at: float | None,
+    token: str,
+) -> None:
+    """Check TOKEN as API Gateway's Cognito authorizer does; print its claims, or why it would be refused.
+
+    \b
+      asl cognito verify --users users.json "$ID_TOKEN"
+      asl cognito verify --users users.json --scope orders/read "Bearer $ACCESS_TOKEN"
+
+    Exit codes: 0 the token is accepted (claims on stdout); 1 a gateway would answer 401 (the
+    reason on stderr); 2 a missing or unreadable users file.
+    """
+    from cognito_tasks.verify import authorize
+
+    directory = _load(app, users_file)
+    outcome = authorize(
+        directory,
+        token,
+        now=at,
+        pool_id=pool_id,
+        client_ids=list(client_ids) or None,
+        scopes=list(scopes) or None,
+    )
+    if not outcome.allowed:
+        app.err.print(f"401 Unauthorized: {outcome.reason} ({outcome.code})", highlight=False, markup=False)
+        raise SystemExit(EXIT_FAILED)
+    _print_json(app, outcome.claims)
 
 
 @cognito.command("import-csv")
@@ -242,11 +380,12 @@ def events(app: App, users_file: Path, pool_id: str | None) -> None:
 @pass_app
 def import_csv(app: App, users_file: Path, pool_id: str, csv_file: Path) -> None:
     """Import users from a Cognito user-import CSV (they start in RESET_REQUIRED, without a password)."""
-    directory = _load(app, users_file)
-    _pool(app, directory, pool_id)
-    try:
-        added = persist.import_csv(directory, pool_id, csv_file, datetime.now(UTC).timestamp())
-    except InputError as exc:
-        app.abort(f"{csv_file}: {exc}", EXIT_USAGE)
-    persist.save(directory, users_file)
+    with _locked(app, users_file):
+        directory = _load(app, users_file)
+        _pool(app, directory, pool_id)
+        try:
+            added = persist.import_csv(directory, pool_id, csv_file, datetime.now(UTC).timestamp())
+        except InputError as exc:
+            app.abort(f"{csv_file}: {exc}", EXIT_USAGE)
+        _save(app, directory, users_file)
     app.err.print(f"imported {len(added)} user(s) into {pool_id}", highlight=False)

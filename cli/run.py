@@ -72,6 +72,16 @@ from cli.view import LiveView, summary
 @click.option("--account", help="Account id used in ARNs and the context object (default 123456789012).")
 @click.option("--name", "execution_name", help="Execution name (default: a random UUID).")
 @click.option(
+    "--seed",
+    type=int,
+    help="Seed for retry jitter and task tokens: with --name and --start-time, a run is the same every time.",
+)
+@click.option(
+    "--start-time",
+    metavar="TIMESTAMP",
+    help="Start the virtual clock here (ISO 8601, e.g. 2024-01-01T00:00:00Z; default: now).",
+)
+@click.option(
     "--handler",
     "handlers",
     multiple=True,
@@ -130,6 +140,8 @@ def run(
     region: str | None,
     account: str | None,
     execution_name: str | None,
+    seed: int | None,
+    start_time: str | None,
     handlers: tuple[str, ...],
     state_machines: tuple[str, ...],
     mock_config: Path | None,
@@ -157,7 +169,7 @@ def run(
         ignore = [history_path] if history_path is not None else []
         watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
         return
-    from asl import AslError, unserved
+    from asl import AslError, coverage, unserved
 
     try:
         execution_input = read_json_option(input_, "--input")
@@ -177,6 +189,7 @@ def run(
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
     view = LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
+    users_lock = contextlib.ExitStack()
     try:
         runner, machine, config = _prepare(
             app,
@@ -188,6 +201,7 @@ def run(
             history_limit,
             substitutions,
             (region, account, payload_limit, mock_config, test_case, users, extra_handlers, extra_machines),
+            users_lock,
         )
         machine.strict_resources = machine.strict_resources or strict_resources
         missing = machine.missing_resources()
@@ -205,12 +219,15 @@ def run(
             warnings.simplefilter("ignore", unserved.UnservedResourceWarning)  # said above, in CLI terms
             result = machine.run_sync(
                 execution_input,
-                real_time=real_time,
+                clock=_clock(app, real_time, start_time),
                 execution_name=execution_name,
+                seed=seed,
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
+        coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
     except AslError as exc:
+        users_lock.close()
         app.abort(_explain(str(exc)), EXIT_USAGE)
     hint = _hint(result, machine)
     if view is not None:
@@ -232,7 +249,8 @@ def run(
         }
         shown = {key: value for key, value in failure.items() if value is not None}
         click.echo(json.dumps(shown, ensure_ascii=False), err=True)
-    unsaved = _save(app, result, runner, config, history_path)
+    with users_lock:  # the users file stays locked from loading it to saving it
+        unsaved = _save(app, result, runner, config, history_path)
     if unsaved:
         raise SystemExit(EXIT_USAGE)
     raise SystemExit(EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED)
@@ -248,6 +266,7 @@ def _prepare(
     history_limit: int | None,
     substitutions: dict[str, str],
     overrides: tuple[Any, ...],
+    users_lock: contextlib.ExitStack,
 ) -> tuple[Any, Any, Any]:
     """The configuration (file, then flags), the runner and the loaded machine."""
     from asl import templates
@@ -265,6 +284,8 @@ def _prepare(
     runner = build_runner(config, on_wait=_prompter(app, view) if ask else None)
     machine = runner.load(file)
     if uses_cognito(machine) or config.users is not None:
+        if config.users is not None and config.save_users:
+            users_lock.enter_context(_lock_users(app, config.users))
         attach_cognito(runner, config.users)
     return runner, machine, config
 
@@ -273,11 +294,12 @@ def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | 
     """Write the user directory and the history after the output is shown; True if one could not be written."""
     failed = False
     if runner.directory is not None and config.users is not None and config.save_users:
+        from asl import AslError
         from cognito_tasks import persist
 
         try:
             persist.save(runner.directory, config.users)
-        except OSError as exc:
+        except (OSError, AslError) as exc:
             app.err.print(f"[bold red]error:[/] the user directory was not saved: {exc}", highlight=False)
             failed = True
     if history_path is not None:
@@ -311,6 +333,34 @@ def _explain(message: str) -> str:
     if "payload" in message and "limit" in message and "--payload-limit" not in message:
         message += " (raise it with --payload-limit BYTES, or payload_limit in asl.toml; 0 = no limit)"
     return message
+
+
+def _clock(app: App, real_time: bool, start_time: str | None) -> Any:
+    """The execution's clock: the wall clock, or the virtual one (from `--start-time` when given)."""
+    from asl.choice import parse_timestamp
+    from asl.clock import RealClock, VirtualClock
+
+    if start_time is None:
+        return RealClock() if real_time else VirtualClock()
+    if real_time:
+        app.abort("--start-time sets the virtual clock; it cannot be combined with --real-time", EXIT_USAGE)
+    when = parse_timestamp(start_time)
+    if when is None:
+        app.abort(
+            f"--start-time {start_time!r} is not an ISO 8601 timestamp with a zone, e.g. 2024-01-01T00:00:00Z",
+            EXIT_USAGE,
+        )
+    return VirtualClock(when.timestamp())
+
+
+def _lock_users(app: App, path: Path) -> Any:
+    """Hold the users file for this run (load, run, save); say so when another run holds it."""
+    from cognito_tasks import persist
+
+    def waiting() -> None:
+        app.err.print(f"waiting for {path}: another run is using it", highlight=False)
+
+    return persist.lock(path, on_wait=waiting)
 
 
 def _override(

@@ -34,7 +34,12 @@ def build_app(
     except BaseException:
         db.close()
         raise
-    app = create_app([step_functions(backend)], lifespan=lifespan(backend, on_ready))
+
+    def health() -> dict[str, Any]:
+        failure = db.failure
+        return {"status": "failed", "store": failure} if failure else {"store": db.path}
+
+    app = create_app([step_functions(backend)], lifespan=lifespan(backend, on_ready), health=health)
     return app, backend
 
 
@@ -43,6 +48,9 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Answers go out as headers then body: without NODELAY, Nagle's algorithm holds the body back
+    # until the client's delayed ACK (~40 ms per request). Accepted connections inherit the option.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError:

@@ -1,9 +1,19 @@
 """The in-memory user directory: finds and changes the domain objects of `cognito_tasks.model`.
 
-Ids come from a deterministic stream: `UserDirectory(seed="demo")` gives the same pool ids
-(`us-east-1_AbC123xyz`), client ids, `sub`s, codes and token ids on every run, so tests and
-recorded executions are stable. Without a seed a random one is drawn. Confirmation, reset and
-invitation codes are kept in `directory.codes` (and `latest_code`) so a local run can read them.
+Randomness: without a seed every id, code, session and refresh token comes from `secrets` (the OS's
+CSPRNG). `UserDirectory(seed="demo")` instead draws them from a SHA-256 stream of the seed, so a
+fixture gives the same pool ids (`us-east-1_AbC123xyz`), client ids, `sub`s, codes and token ids on
+every run. A seed gives that away to anyone who knows it: whoever reads the seed (it is saved in the
+users file) can predict every code, session and refresh token, so seed fixtures only. Password salts,
+Argon2 salts, SRP secrets and TOTP secrets always come from `secrets`.
+
+Confirmation, reset, invitation and MFA codes are kept in `directory.codes` (the outbox, with the
+message that would have been sent) so a local run can read them (`latest_code`).
+
+Settings a server or runner passes in (never saved): `functions` resolves the Lambda function
+ARNs of a pool's LambdaConfig to Python functions; `issuer_base` replaces
+`https://cognito-idp.<region>.amazonaws.com` in token issuers; `hasher` is the password hasher.
+`lock` serialises actions from several threads (`cognito_tasks.api`).
 """
 
 from __future__ import annotations
@@ -11,9 +21,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+import threading
 import uuid
+from collections.abc import Callable
+from typing import Any
 
-from cognito_tasks import tokens
+import argon2
+
+from cognito_tasks import passwords, tokens
 from cognito_tasks.errors import (
     CodeMismatchException,
     ExpiredCodeException,
@@ -40,19 +55,14 @@ _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _DAY = 86400.0
 
 
-def _same_value(pool: UserPool, attribute: str, value: str, name: str) -> bool:
-    """Whether `name` designates an attribute value (emails compare case-insensitively)."""
-    if attribute == "email" or (attribute == "preferred_username" and pool.case_sensitive is False):
-        return value.casefold() == name.casefold()
-    return value == name
-
-
 class UserDirectory:
     """Pools, clients, users and groups in memory, with deterministic ids when seeded.
 
     `region` names pool ids and token issuers; `account_id` goes into pool ARNs; `seed` makes
-    every id, code and token id reproducible; `key_factory` returns a new RSA private key PEM
-    (tests pass pre-made keys); `fixed_code` makes every confirmation/reset code that value.
+    every id, code and token id reproducible (and predictable: fixtures only); `key_factory`
+    returns a new RSA private key PEM (tests pass pre-made keys); `fixed_code` makes every
+    confirmation/reset code that value; `functions` maps a trigger's function ARN to a Python
+    function (or None); `issuer_base` overrides the issuer URL's base; `hasher` hashes passwords.
     """
 
     def __init__(
@@ -63,11 +73,18 @@ class UserDirectory:
         seed: str | int | None = None,
         key_factory: tokens.KeyFactory | None = None,
         fixed_code: str | None = None,
+        functions: Callable[[str], Callable[..., Any] | None] | None = None,
+        issuer_base: str | None = None,
+        hasher: argon2.PasswordHasher = passwords.HASHER,
     ) -> None:
         self.region = region
         self.account_id = account_id
-        self.seed = str(seed) if seed is not None else secrets.token_hex(16)
+        self.seed = str(seed) if seed is not None else None
         self.counter = 0
+        self.functions: Callable[[str], Callable[..., Any] | None] = functions or (lambda _arn: None)
+        self.issuer_base = issuer_base
+        self.hasher = hasher
+        self.lock = threading.RLock()
         self.key_factory: tokens.KeyFactory = key_factory or tokens.generate_private_pem
         #: When set, every confirmation/reset code is this value (like cognito-local's CODE).
         self.fixed_code = fixed_code
@@ -77,11 +94,14 @@ class UserDirectory:
         self.sessions: dict[str, AuthSession] = {}
         self.challenges: dict[str, Challenge] = {}
         self._by_refresh: dict[str, str] = {}
+        self._by_event: dict[str, str] = {}
 
     # -- deterministic ids -------------------------------------------------------------------
 
     def random_bytes(self, n: int) -> bytes:
-        """`n` bytes from the directory's stream (deterministic for a given seed)."""
+        """`n` random bytes: from `secrets`, or from the seed's stream when seeded."""
+        if self.seed is None:
+            return secrets.token_bytes(n)
         out = b""
         while len(out) < n:
             out += hashlib.sha256(f"{self.seed}/{self.counter}".encode()).digest()
@@ -90,6 +110,8 @@ class UserDirectory:
 
     def random_string(self, n: int, alphabet: str = _ALNUM) -> str:
         """`n` characters drawn from `alphabet`."""
+        if self.seed is None:
+            return "".join(secrets.choice(alphabet) for _ in range(n))
         return "".join(alphabet[b % len(alphabet)] for b in self.random_bytes(n))
 
     def new_uuid(self) -> str:
@@ -135,12 +157,12 @@ class UserDirectory:
                 return user
             for attr in pool.username_attributes:
                 value = user.attributes.get(attr)
-                if value is not None and _same_value(pool, attr, value, name):
+                if value is not None and pool.same_login(attr, value, name):
                     return user
             for attr in pool.alias_attributes:
                 value = user.attributes.get(attr)
                 usable = attr == "preferred_username" or user.verified(attr)
-                if value is not None and usable and _same_value(pool, attr, value, name):
+                if value is not None and usable and pool.same_name(value, name):
                     return user
         return None
 
@@ -173,6 +195,20 @@ class UserDirectory:
         """Remember an authentication and its refresh token."""
         self.sessions[session.origin_jti] = session
         self._by_refresh[session.refresh_token] = session.origin_jti
+        for event_id in session.event_ids:
+            self._by_event[event_id] = session.origin_jti
+
+    def note_event(self, session: AuthSession, event_id: str) -> None:
+        """Remember that tokens with `event_id` belong to `session`."""
+        session.event_ids.append(event_id)
+        self._by_event[event_id] = session.origin_jti
+
+    def session_of(self, claims: dict[str, Any]) -> AuthSession | None:
+        """The authentication a token's claims belong to (by `origin_jti`, else by `event_id`)."""
+        origin = claims.get("origin_jti")
+        if not isinstance(origin, str):
+            origin = self._by_event.get(str(claims.get("event_id")))
+        return self.sessions.get(origin) if isinstance(origin, str) else None
 
     def session_for_refresh(self, refresh_token: str) -> AuthSession | None:
         """The authentication a refresh token belongs to."""
@@ -200,8 +236,10 @@ class UserDirectory:
         code: str | None = None,
         medium: str | None = None,
         attribute: str | None = None,
+        message: str | None = None,
+        subject: str | None = None,
     ) -> IssuedCode:
-        """Record a code sent to `user` (a new six-digit one unless `code` is given)."""
+        """Record a code sent to `user` (a new six-digit one unless `code` is given) in the outbox."""
         validity = CODE_VALIDITY.get(purpose, pool.password_policy.temporary_password_validity_days * _DAY)
         issued = IssuedCode(
             pool_id=pool.id,
@@ -213,12 +251,23 @@ class UserDirectory:
             medium=medium,
             destination=user.attributes.get(attribute) if attribute else None,
             attribute=attribute,
+            message=message,
+            subject=subject,
         )
         self.codes.append(issued)
         self.record(
             EventKind.CODE_ISSUED, pool.id, user.username, now, f"{purpose} via {medium or 'nothing'}"
         )
         return issued
+
+    def forget_temporary_passwords(self, pool: UserPool, user: User) -> None:
+        """Erase the temporary passwords sent to `user` from the outbox (they are no longer valid)."""
+        for issued in self.codes:
+            mine = issued.pool_id == pool.id and issued.username == user.username
+            if mine and issued.purpose == CodePurpose.INVITATION and issued.code:
+                issued.code = ""
+                issued.used = True
+                issued.message = None
 
     def latest_code(
         self, pool_id: str, username: str, purpose: CodePurpose | str | None = None
@@ -274,7 +323,9 @@ class UserDirectory:
         return self.keys(self.pool(pool_id)).jwks()
 
     def issuer(self, pool: UserPool) -> str:
-        """The `iss` of the pool's tokens."""
+        """The `iss` of the pool's tokens: AWS's URL, or `issuer_base` + `/<pool id>` when set."""
+        if self.issuer_base:
+            return f"{self.issuer_base.rstrip('/')}/{pool.id}"
         region = pool.id.split("_", 1)[0]
         return f"https://cognito-idp.{region}.amazonaws.com/{pool.id}"
 

@@ -10,6 +10,7 @@
     ├── AliasExistsException             a verified email/phone alias belongs to another user
     ├── GroupExistsException             the group name is taken
     ├── InvalidPasswordException         the password breaks the pool's policy
+    ├── PasswordHistoryPolicyViolationException  the password is one of the user's recent ones
     ├── NotAuthorizedException           wrong password, disabled user, bad token or session
     ├── UserNotConfirmedException        password correct but the user is UNCONFIRMED
     ├── PasswordResetRequiredException   the user is RESET_REQUIRED
@@ -18,7 +19,15 @@
     ├── UnsupportedUserStateException    MessageAction=RESEND on a user past FORCE_CHANGE_PASSWORD
     ├── UnauthorizedException            RevokeToken with the wrong client or secret
     ├── UnsupportedTokenTypeException    RevokeToken given something other than a refresh token
-    └── UnsupportedOperationException    RevokeToken on a client with token revocation off
+    ├── UnsupportedOperationException    RevokeToken on a client with token revocation off
+    ├── LimitExceededException           too many code requests or entries for a user in an hour
+    ├── UserLambdaValidationException    a trigger function raised
+    ├── InvalidLambdaResponseException   a trigger function returned something Cognito cannot use
+    ├── UnexpectedLambdaException        a trigger's function cannot be called
+    ├── MFAMethodNotFoundException       MFA is required and the user has no usable factor
+    ├── SoftwareTokenMFANotFoundException  no TOTP secret was associated
+    ├── EnableSoftwareTokenMFAException  VerifySoftwareToken got a wrong code
+    └── InvalidUserPoolConfigurationException  the pool cannot serve the request (e.g. no custom-auth triggers)
 
     NotEmulated                          valid on AWS but not emulated here (SRP, custom auth, MFA):
                                          the task fails with States.Runtime rather than a fake answer
@@ -79,6 +88,10 @@ class InvalidPasswordException(CognitoError):
     """The password does not satisfy the pool's password policy."""
 
 
+class PasswordHistoryPolicyViolationException(CognitoError):
+    """The password matches one of the user's recent passwords (PasswordHistorySize)."""
+
+
 class NotAuthorizedException(CognitoError):
     """Wrong credentials, a disabled user, or an invalid token or session."""
 
@@ -113,6 +126,38 @@ class UnsupportedTokenTypeException(CognitoError):
 
 class UnsupportedOperationException(CognitoError):
     """The operation is turned off for this client."""
+
+
+class LimitExceededException(CognitoError):
+    """Too many attempts of a rate-limited action (codes, password changes)."""
+
+
+class UserLambdaValidationException(CognitoError):
+    """A trigger function raised; the message is `<Trigger> failed with error <message>.`."""
+
+
+class InvalidLambdaResponseException(CognitoError):
+    """A trigger function's result is not usable."""
+
+
+class UnexpectedLambdaException(CognitoError):
+    """A trigger's function could not be called."""
+
+
+class MFAMethodNotFoundException(CognitoError):
+    """MFA is required but the user has no factor that can be used."""
+
+
+class SoftwareTokenMFANotFoundException(CognitoError):
+    """No software token (TOTP secret) is associated with the user."""
+
+
+class EnableSoftwareTokenMFAException(CognitoError):
+    """The TOTP code given to VerifySoftwareToken is wrong."""
+
+
+class InvalidUserPoolConfigurationException(CognitoError):
+    """The user pool is not configured for the request."""
 
 
 class NotEmulated(Exception):

@@ -36,6 +36,8 @@ class CodePurpose(StrEnum):
     FORGOT_PASSWORD = "ForgotPassword"
     INVITATION = "AdminCreateUser"
     VERIFY_ATTRIBUTE = "UpdateUserAttribute"
+    #: An SMS or email MFA code (CustomMessage_Authentication).
+    AUTHENTICATION = "Authentication"
 
 
 class EventKind(StrEnum):
@@ -60,6 +62,7 @@ CODE_VALIDITY = {
     CodePurpose.SIGN_UP: _DAY,
     CodePurpose.VERIFY_ATTRIBUTE: _DAY,
     CodePurpose.FORGOT_PASSWORD: 3600.0,
+    CodePurpose.AUTHENTICATION: 180.0,
 }
 
 
@@ -119,6 +122,54 @@ class AppClient:
 
 
 @dataclass(slots=True)
+class MfaSettings:
+    """A pool's MFA factors (GetUserPoolMfaConfig); messages are the outbox templates."""
+
+    sms_enabled: bool = False
+    sms_message: str | None = None
+    totp_enabled: bool = False
+    email_enabled: bool = False
+    email_message: str | None = None
+    email_subject: str | None = None
+
+
+@dataclass(slots=True)
+class UserMfa:
+    """A user's MFA factors and preference (`preferred` is SMS_MFA, SOFTWARE_TOKEN_MFA or EMAIL_OTP)."""
+
+    sms_enabled: bool = False
+    totp_enabled: bool = False
+    email_enabled: bool = False
+    preferred: str | None = None
+    #: The verified TOTP secret (base32), and one being set up (AssociateSoftwareToken).
+    totp_secret: str | None = None
+    pending_totp_secret: str | None = None
+    #: The last TOTP time step accepted, so a code is not accepted twice.
+    totp_last_step: int = -1
+
+    def enabled(self) -> list[str]:
+        """The enabled factors as challenge names, in AWS's order."""
+        flags = (
+            ("SMS_MFA", self.sms_enabled),
+            ("SOFTWARE_TOKEN_MFA", self.totp_enabled),
+            ("EMAIL_OTP", self.email_enabled),
+        )
+        return [name for name, on in flags if on]
+
+
+@dataclass(slots=True)
+class Throttle:
+    """Failed attempts that lead to Cognito's lockouts (see `cognito_tasks.limits`)."""
+
+    #: Consecutive failed sign-ins (password or MFA code), the lockout end, the last attempt.
+    failures: int = 0
+    locked_until: float = 0.0
+    last_attempt: float = 0.0
+    #: Recent code requests/entries by family ("reset", "sign-up", "verify", "password"): times.
+    attempts: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class User:
     """A user; `attributes` always holds `sub`."""
 
@@ -132,7 +183,13 @@ class User:
     #: When a temporary password stops working (FORCE_CHANGE_PASSWORD only).
     password_expires: float | None = None
     groups: list[str] = field(default_factory=list)
-    mfa_enabled: bool = False
+    mfa: UserMfa = field(default_factory=UserMfa)
+    #: Hashes of earlier passwords, newest first (PasswordHistorySize).
+    password_history: list[str] = field(default_factory=list)
+    #: SRP salt and verifier (hex), computed when the password is set (USER_SRP_AUTH).
+    srp_salt: str | None = None
+    srp_verifier: str | None = None
+    throttle: Throttle = field(default_factory=Throttle)
 
     @property
     def sub(self) -> str:
@@ -177,6 +234,9 @@ class UserPool:
     #: `UsernameConfiguration.CaseSensitive`; None when not configured (then case-sensitive).
     case_sensitive: bool | None = None
     mfa_configuration: str = "OFF"
+    mfa: MfaSettings = field(default_factory=MfaSettings)
+    #: LambdaConfig as given (trigger name -> function ARN; PreTokenGenerationConfig as a dict).
+    lambda_config: dict[str, Any] = field(default_factory=dict)
     deletion_protection: str = "INACTIVE"
     allow_admin_create_user_only: bool = False
     unused_account_validity_days: int = 7
@@ -193,6 +253,24 @@ class UserPool:
         """The key a username is stored under (case-folded in case-insensitive pools)."""
         return username if self.case_sensitive is not False else username.casefold()
 
+    def same_name(self, one: str, other: str) -> bool:
+        """Whether two alias values (email, phone number, preferred_username) name the same user.
+
+        Case matters unless the pool is case-insensitive (`UsernameConfiguration.CaseSensitive`
+        false) [doc, UsernameConfigurationType: it applies to usernames and their aliases].
+        """
+        return self.username_key(one) == self.username_key(other)
+
+    def same_login(self, attribute: str, one: str, other: str) -> bool:
+        """Whether two values of a username attribute (email or phone as the username) are equal.
+
+        An email used as the username compares without case in every pool [belief: the address
+        is the user's name, and Cognito stores it as given but finds it either way].
+        """
+        if attribute == "email":
+            return one.casefold() == other.casefold()
+        return self.same_name(one, other)
+
 
 @dataclass(slots=True)
 class IssuedCode:
@@ -208,6 +286,9 @@ class IssuedCode:
     destination: str | None = None
     attribute: str | None = None
     used: bool = False
+    #: The message and subject as they would have been sent (templates filled in).
+    message: str | None = None
+    subject: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,11 +320,17 @@ class AuthSession:
     refresh_token: str
     refresh_expires: float
     revoked: bool = False
+    #: The `event_id` of every token pair issued for this authentication (refreshes included).
+    event_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Challenge:
-    """A pending auth challenge (NEW_PASSWORD_REQUIRED), addressed by its opaque Session."""
+    """A pending auth challenge, addressed by its opaque Session.
+
+    `flow` is the AuthFlow that started it; `data` holds what the next answer is checked against
+    (the SRP exchange, the custom-auth session list, the MFA options) as JSON values.
+    """
 
     session: str
     name: str
@@ -252,3 +339,7 @@ class Challenge:
     username: str
     sub: str
     expires: float
+    flow: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    #: Wrong answers so far (MFA codes).
+    failures: int = 0

@@ -41,7 +41,7 @@ def create_app(
         body: dict[str, Any] = {"status": "ok", "services": sorted(by_prefix)}
         if health is not None:
             body.update(health())
-        return JSONResponse(body)
+        return JSONResponse(body, 200 if body["status"] == "ok" else 503)
 
     return Starlette(
         routes=[

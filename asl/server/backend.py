@@ -67,6 +67,11 @@ class Backend:
         self.clock = interpreter.make_clock(self.settings.wait_scale)
         self._definitions: dict[str, Definition] = {}
         self.runtime = Runtime(self)
+        from asl.nested import START_EXECUTION
+        from asl.server.nested import start_execution_handler
+
+        if START_EXECUTION not in self.runner.registry:
+            self.runner.registry.register(START_EXECUTION, start_execution_handler(self))
         self.runner.registry.fallbacks.append(self.runtime.activity_fallback)
         self.runner.registry.fallbacks.append(_unserved)
         self._saved_events = len(self.runner.directory.events) if self.runner.directory else 0
@@ -135,19 +140,19 @@ class Backend:
 
     async def target(self, ref: MachineRef) -> Target:
         """Resolve a (possibly qualified) state machine ARN to what an execution of it runs."""
-        machine = await self.db.run(sql.get_machine, ref.arn)
+        machine = await self.db.query(sql.get_machine, ref.arn)
         if machine is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{ref.qualified}'")
         alias_arn = None
         version: dict[str, Any] | None = None
         if ref.alias is not None:
-            alias = await self.db.run(sql.get_alias, ref.qualified)
+            alias = await self.db.query(sql.get_alias, ref.qualified)
             if alias is None:
                 raise ServiceError("ResourceNotFound", f"Resource not found: '{ref.qualified}'")
             alias_arn = alias["arn"]
-            version = await self.db.run(sql.get_version, pick_version(json.loads(alias["routing"])))
+            version = await self.db.query(sql.get_version, pick_version(json.loads(alias["routing"])))
         elif ref.version is not None:
-            version = await self.db.run(sql.get_version, ref.qualified)
+            version = await self.db.query(sql.get_version, ref.qualified)
             if version is None:
                 raise ServiceError("ResourceNotFound", f"Resource not found: '{ref.qualified}'")
         source = version or machine

@@ -50,7 +50,7 @@ async def start(backend: Backend, request: Request, sync: bool) -> dict[str, Any
     name = request.get("name") or str(uuid.uuid4())
     check_name(name)
     text, value = read_input(request)
-    return await backend.runtime.start(target, name, text, value)
+    return await backend.runtime.start(target, name, text, value, request.get("traceHeader"))
 
 
 async def start_execution(backend: Backend, request: Request) -> dict[str, Any]:
@@ -86,7 +86,7 @@ async def start_sync_execution(backend: Backend, request: Request) -> dict[str, 
 async def get_execution(backend: Backend, arn: str) -> dict[str, Any]:
     """An execution's row, or AWS's ExecutionDoesNotExist."""
     read_execution(arn, backend.where)
-    row = await backend.db.run(sql.get_execution, arn)
+    row = await backend.db.query(sql.get_execution, arn)
     if row is None:
         raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
     return row
@@ -130,6 +130,7 @@ def _described(row: dict[str, Any]) -> dict[str, Any]:
         {
             "input": row["input"],
             "inputDetails": {"included": True},
+            "traceHeader": row["trace_header"],
             "error": row["error"],
             "cause": row["cause"],
             "redriveStatus": "NOT_REDRIVABLE" if reason else "REDRIVABLE",
@@ -157,7 +158,7 @@ async def list_executions(backend: Backend, request: Request) -> dict[str, Any]:
     if not arn:
         raise ServiceError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
     ref = read_machine(arn, backend.where)
-    machine = await backend.db.run(machine_sql.get_machine, ref.arn)
+    machine = await backend.db.query(machine_sql.get_machine, ref.arn)
     if machine is None:
         raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
     if machine["type"] == "EXPRESS":
@@ -166,8 +167,19 @@ async def list_executions(backend: Backend, request: Request) -> dict[str, Any]:
         "version_arn" if ref.version is not None else "alias_arn" if ref.alias is not None else "machine_arn"
     )
     status = request.get("statusFilter")
+    redrive = request.get("redriveFilter")
+    redriven = None if redrive is None else redrive == "REDRIVEN"
     shown, token = await fetch_page(
-        backend.db, request, "executions", "seq", 2**62, sql.list_executions, column, ref.qualified, status
+        backend.db,
+        request,
+        "executions",
+        "seq",
+        2**62,
+        sql.list_executions,
+        column,
+        ref.qualified,
+        status,
+        redriven,
     )
     return {"executions": [_summary(row) for row in shown], "nextToken": token}
 
@@ -195,7 +207,7 @@ async def get_execution_history(backend: Backend, request: Request) -> dict[str,
     size = page_size(request)
     reverse = bool(request.get("reverseOrder"))
     after = read_token(request, "events", 2**62 if reverse else 0)
-    found = await backend.db.run(sql.events, arn, after, size + 1, reverse)
+    found = await backend.db.query(sql.events, arn, after, size + 1, reverse)
     shown, token = page(found, size, "events", "id")
     include = request.get("includeExecutionData", True) is not False
     events = []

@@ -11,12 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import anyio
-
 from asl.clock import Clock, RealClock
 from asl.errors import DefinitionError
 from asl.executor import Execution
-from asl.history import EventType, dumps
+from asl.history import dumps
 from asl.machine import ExecutionResult, StateMachine
 from asl.model import Definition
 from asl.parse import load_definition
@@ -29,7 +27,6 @@ __all__ = [
     "TokenWaiter",
     "ExecutionResult",
     "TaskTokenError",
-    "abort",
     "can_resume",
     "compile_definition",
     "diagnostics",
@@ -65,20 +62,9 @@ def new_machine(definition: Definition, name: str, **settings: Any) -> StateMach
     return StateMachine(definition, name=name, **settings)
 
 
-class _ScaledClock(RealClock):
-    """Wall-clock time whose waits last `scale` times as long (0: no waiting at all)."""
-
-    def __init__(self, scale: float) -> None:
-        self.scale = scale
-
-    async def sleep(self, seconds: float) -> None:
-        """Wait `seconds * scale` for real."""
-        await anyio.sleep(max(seconds * self.scale, 0))
-
-
 def make_clock(scale: float) -> Clock:
     """The clock `--wait-scale` asks for: Wait states and retry delays multiplied by `scale`."""
-    return RealClock() if scale == 1 else _ScaledClock(scale)
+    return RealClock(scale)
 
 
 def start(
@@ -130,12 +116,6 @@ def resume(
 def can_resume() -> bool:
     """True once `resume` can continue executions (and so RedriveExecution can work)."""
     return False
-
-
-def abort(execution: Execution, error: str | None, cause: str | None) -> None:
-    """Record ExecutionAborted (StopExecution) on an execution whose run was cancelled."""
-    details = {key: value for key, value in (("error", error), ("cause", cause)) if value is not None}
-    execution.history.close(EventType.EXECUTION_ABORTED, details)
 
 
 def now() -> float:

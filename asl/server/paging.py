@@ -53,5 +53,5 @@ async def fetch_page(
     """Run a store query for the page the request asks for: `query(connection, *args, position, size + 1)`."""
     size = page_size(request)
     position = read_token(request, kind, start)
-    found = await db.run(query, *args, position, size + 1)
+    found = await db.query(query, *args, position, size + 1)
     return page(found, size, kind, key)

@@ -77,6 +77,11 @@ async def dispatch(request: Request, services: Mapping[str, JsonService]) -> Res
     try:
         if service is None or action_name not in service.actions:
             shown = f"'{target}'" if target else "no X-Amz-Target header"
+            if service is not None and action_name in service.model.operation_names:
+                raise ServiceError(
+                    "UnknownOperationException",
+                    f"Unknown operation: {shown}: asl serve does not implement {action_name}",
+                )
             raise ServiceError("UnknownOperationException", f"Unknown operation: {shown}")
         body = await _read_body(request)
         operation = service.model.operation_model(action_name)

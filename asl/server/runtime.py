@@ -38,10 +38,7 @@ class Live:
     execution: Any
     machine: Any
     express: bool
-    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     done: anyio.Event = field(default_factory=anyio.Event)
-    #: StopExecution's (error, cause), once asked.
-    stop: tuple[str | None, str | None] | None = None
     result: dict[str, Any] = field(default_factory=dict)
 
 
@@ -73,8 +70,8 @@ class Runtime:
     async def open(self, tasks: TaskGroup) -> None:
         """Start serving: remember the task group, load activities, resume RUNNING executions."""
         self._tasks = tasks
-        self.activities.update(await self.db.run(_activity_arns))
-        for row in await self.db.run(sql.running):
+        self.activities.update(await self.db.query(_activity_arns))
+        for row in await self.db.query(sql.running):
             await self._resume(row)
 
     def close(self) -> None:
@@ -96,7 +93,9 @@ class Runtime:
 
     # -- starting ---------------------------------------------------------------------------------
 
-    async def start(self, target: Target, name: str, input_text: str, value: Any) -> dict[str, Any]:
+    async def start(
+        self, target: Target, name: str, input_text: str, value: Any, trace_header: str | None = None
+    ) -> dict[str, Any]:
         """Start an execution (idempotent on name and input while it runs); return its row once durable."""
         where = self.backend.where
         express = target.type == "EXPRESS"
@@ -115,13 +114,15 @@ class Runtime:
             "role_arn": target.role_arn,
             "status": "RUNNING",
             "input": input_text,
+            "trace_header": trace_header,
             "start_date": interpreter.now(),
             "seed": seed,
         }
         machine = self.backend.machine(target, name, self._on_wait(arn))
-        existing = await self.db.run(sql.claim_execution, row)
+        existing = await self.db.query(sql.claim_execution, row)
         if existing is not None:
             if existing["status"] == "RUNNING" and existing["input"] == input_text:
+                await self.db.run(_barrier)  # the same start may still be on its way to the disk
                 return existing
             raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
         try:
@@ -149,36 +150,31 @@ class Runtime:
         self._tasks.start_soon(self._drive, live)
 
     async def _drive(self, live: Live) -> None:
-        result: Any = None
-        with live.scope:
-            try:
-                result = await interpreter.finish(live.machine, live.execution)
-            except Exception as exc:  # an interpreter bug must not strand the execution
-                log.exception("execution %s crashed", live.arn)
-                result = exc
+        try:
+            result: Any = await interpreter.finish(live.machine, live.execution)
+        except Exception as exc:  # an interpreter bug must not strand the execution
+            log.exception("execution %s crashed", live.arn)
+            result = exc
         if self._closing:
             return
-        stop_date = interpreter.now()
-        if live.scope.cancelled_caught or result is None:
-            error, cause = live.stop or (None, None)
-            interpreter.abort(live.execution, error, cause)
-            changes: dict[str, Any] = {"status": "ABORTED", "error": error, "cause": cause}
-        elif isinstance(result, Exception):
+        if isinstance(result, Exception):
             cause = f"asl serve failed while running this execution: {type(result).__name__}: {result}"
-            changes = {"status": "FAILED", "error": "States.Runtime", "cause": cause}
+            changes: dict[str, Any] = {"status": "FAILED", "error": "States.Runtime", "cause": cause}
             live.execution.history.close("ExecutionFailed", {"error": "States.Runtime", "cause": cause})
+            changes["stop_date"] = interpreter.now()
         else:
-            stop_date = result.stop_time
             changes = {"status": result.status, "error": result.error, "cause": result.cause}
+            if result.status == "ABORTED":
+                changes["error"], changes["cause"] = live.execution.stop_request
             if result.status == "SUCCEEDED":
                 changes["output"] = interpreter.dumps(result.output)
-        changes["stop_date"] = stop_date
+            changes["stop_date"] = result.stop_time
+        self.backend.after_execution()  # saved before anyone can see the execution closed
         await self.db.run(sql.update_execution, live.arn, changes)
         live.result = changes
         self.live.pop(live.arn, None)
         self._owners.pop(id(live.execution), None)
         live.done.set()
-        self.backend.after_execution()
 
     # -- stopping ---------------------------------------------------------------------------------
 
@@ -187,9 +183,7 @@ class Runtime:
         live = self.live.get(arn)
         if live is None:
             return None
-        if live.stop is None:
-            live.stop = (error, cause)
-        live.scope.cancel()
+        live.execution.stop(error, cause)
         await live.done.wait()
         stop_date: float = live.result["stop_date"]
         return stop_date
@@ -202,7 +196,7 @@ class Runtime:
         """Deliver SendTaskSuccess/Failure/Heartbeat for `token`, committed first."""
         live = self._holder(token)
         if live is None:
-            known = await self.db.run(sql.get_token, token)
+            known = await self.db.query(sql.get_token, token)
             if known is None:
                 raise ServiceError("InvalidToken", "Invalid Token: 'Invalid token'")
             raise ServiceError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
@@ -293,7 +287,7 @@ class Runtime:
             row["alias_arn"],
             row["test_case"],
         )
-        events = await self.db.run(sql.all_events, arn)
+        events = await self.db.query(sql.all_events, arn)
         execution = None
         machine = None
         if row["type"] == "STANDARD":
@@ -310,7 +304,7 @@ class Runtime:
             await self._strand(arn, events)
             return
         self._launch(Live(arn, execution, machine, False))
-        for sent in await self.db.run(sql.sent_outcomes, arn):
+        for sent in await self.db.query(sql.sent_outcomes, arn):
             assert self._tasks is not None
             self._tasks.start_soon(self._redeliver, sent)
 

@@ -83,6 +83,12 @@ def check_settings(request: Request) -> None:
         )
 
 
+def check_publish(request: Request) -> None:
+    """A version description needs `publish`, as AWS says."""
+    if request.get("versionDescription") and not request.get("publish"):
+        raise ServiceError("ValidationException", "Version description can only be set when publish is true")
+
+
 def _role(request: Request) -> str:
     role = request.get("roleArn")
     if role is not None and not role.startswith("arn:"):
@@ -96,6 +102,7 @@ async def create_state_machine(backend: Backend, request: Request) -> dict[str, 
     check_name(name)
     machine_type = request.get("type") or "STANDARD"
     check_settings(request)
+    check_publish(request)
     text = request["definition"]
     check_definition(backend, text, machine_type)
     now = interpreter.now()
@@ -133,7 +140,7 @@ async def create_state_machine(backend: Backend, request: Request) -> dict[str, 
 async def get_machine(backend: Backend, arn: str) -> dict[str, Any]:
     """A state machine's row, or AWS's StateMachineDoesNotExist."""
     ref = read_machine(arn, backend.where, qualified=False)
-    row = await backend.db.run(sql.get_machine, ref.arn)
+    row = await backend.db.query(sql.get_machine, ref.arn)
     if row is None:
         raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
     return row
@@ -162,12 +169,16 @@ async def describe_state_machine(backend: Backend, request: Request) -> dict[str
     if ref.alias is not None:
         raise invalid_arn(arn, "DescribeStateMachine takes a state machine or version ARN, not an alias")
     if ref.version is not None:
-        version = await backend.db.run(sql.get_version, arn)
+        version = await backend.db.query(sql.get_version, arn)
         if version is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
-        return _described(version, arn, ref.name)
-    row = await get_machine(backend, arn)
-    return _described(row, arn, row["name"])
+        described = _described(version, arn, ref.name)
+    else:
+        row = await get_machine(backend, arn)
+        described = _described(row, arn, row["name"])
+    if request.get("includedData") == "METADATA_ONLY":
+        described.pop("definition")
+    return described
 
 
 async def list_state_machines(backend: Backend, request: Request) -> dict[str, Any]:
@@ -187,6 +198,7 @@ async def update_state_machine(backend: Backend, request: Request) -> dict[str, 
     arn = request["stateMachineArn"]
     row = await get_machine(backend, arn)
     check_settings(request)
+    check_publish(request)
     changes: dict[str, Any] = {}
     if "definition" in request:
         check_definition(backend, request["definition"], row["type"])
@@ -234,10 +246,10 @@ async def describe_state_machine_for_execution(backend: Backend, request: Reques
     """DescribeStateMachineForExecution: the definition the execution runs, as it was when it started."""
     arn = request["executionArn"]
     read_execution(arn, backend.where)
-    row = await backend.db.run(exec_sql.get_execution, arn)
+    row = await backend.db.query(exec_sql.get_execution, arn)
     if row is None:
         raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
-    machine = await backend.db.run(sql.get_machine, row["machine_arn"])
+    machine = await backend.db.query(sql.get_machine, row["machine_arn"])
     return {
         "stateMachineArn": row["version_arn"] or row["machine_arn"],
         "name": arn.split(":")[6],
@@ -281,7 +293,7 @@ async def put_configured(backend: Backend, name: str, path: Any) -> None:
             "ValidationException", f"state_machines.{name}: cannot read {path}: {exc.strerror}"
         ) from None
     arn = backend.where.machine(name)
-    existing = await backend.db.run(sql.get_machine, arn)
+    existing = await backend.db.query(sql.get_machine, arn)
     if existing is None:
         await create_state_machine(backend, {"name": name, "definition": text})
     elif existing["definition"] != text:

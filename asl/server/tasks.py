@@ -61,7 +61,7 @@ async def create_activity(backend: Backend, request: Request) -> dict[str, Any]:
 
 async def _activity(backend: Backend, arn: str) -> dict[str, Any]:
     read_activity(arn, backend.where)
-    row = await backend.db.run(sql.get_activity, arn)
+    row = await backend.db.query(sql.get_activity, arn)
     if row is None:
         raise ServiceError("ActivityDoesNotExist", f"Activity Does Not Exist: '{arn}'")
     return row

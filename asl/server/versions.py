@@ -51,7 +51,7 @@ async def delete_state_machine_version(backend: Backend, request: Request) -> di
     arn = request["stateMachineVersionArn"]
     if read_machine(arn, backend.where).version is None:
         raise invalid_arn(arn, "Not a state machine version ARN")
-    aliases = await backend.db.run(sql.aliases_routing_to, arn)
+    aliases = await backend.db.query(sql.aliases_routing_to, arn)
     if aliases:
         names = ", ".join(alias["arn"] for alias in aliases)
         raise ServiceError(
@@ -79,7 +79,7 @@ async def _routing(backend: Backend, machine_arn: str, routing: list[dict[str, A
         if version_arn in seen:
             raise ServiceError("ValidationException", f"Routing configuration names {version_arn} twice")
         seen.add(version_arn)
-        if await backend.db.run(sql.get_version, version_arn) is None:
+        if await backend.db.query(sql.get_version, version_arn) is None:
             raise ServiceError("ResourceNotFound", f"Resource not found: '{version_arn}'")
     return json.dumps(
         [{"stateMachineVersionArn": r["stateMachineVersionArn"], "weight": r["weight"]} for r in routing]
@@ -121,7 +121,7 @@ async def create_state_machine_alias(backend: Backend, request: Request) -> dict
 async def _alias(backend: Backend, arn: str) -> dict[str, Any]:
     if read_machine(arn, backend.where).alias is None:
         raise invalid_arn(arn, "Not a state machine alias ARN")
-    row = await backend.db.run(sql.get_alias, arn)
+    row = await backend.db.query(sql.get_alias, arn)
     if row is None:
         raise ServiceError("ResourceNotFound", f"Resource not found: '{arn}'")
     return row
@@ -178,7 +178,7 @@ async def delete_state_machine_alias(backend: Backend, request: Request) -> dict
 
 async def _taggable(backend: Backend, arn: str) -> None:
     """Tags live on state machines and activities."""
-    found = await backend.db.run(sql.get_machine, arn) or await backend.db.run(exec_sql.get_activity, arn)
+    found = await backend.db.query(sql.get_machine, arn) or await backend.db.query(exec_sql.get_activity, arn)
     if found is None:
         raise ServiceError("ResourceNotFound", f"Resource not found: '{arn}'")
 
@@ -201,7 +201,7 @@ async def untag_resource(backend: Backend, request: Request) -> dict[str, Any]:
 async def list_tags_for_resource(backend: Backend, request: Request) -> dict[str, Any]:
     """ListTagsForResource."""
     await _taggable(backend, request["resourceArn"])
-    tags = await backend.db.run(sql.list_tags, request["resourceArn"])
+    tags = await backend.db.query(sql.list_tags, request["resourceArn"])
     return {"tags": [{"key": key, "value": value} for key, value in tags.items()]}
 
 

@@ -65,8 +65,14 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
         history.add(EventType.TASK_SCHEDULED, scheduled)
         history.add(EventType.TASK_STARTED, ident)
     ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex)
+    recording = ex.history.recording
+    if recording is not None:
+        ctx.started = ex.history.timestamp(history.last)  # deadlines run from the recorded start
     try:
-        if waits:
+        recorded = recording.peek(history.key) if recording is not None else None
+        if recorded is not None and recorded["type"] in _OUTCOMES:
+            result = _recorded_outcome(recorded)
+        elif waits:
             result = await _callback(ex, handler, payload, ctx, state.name, token or "")
         elif timeout is None and heartbeat is None:
             assert handler is not None
@@ -218,6 +224,30 @@ async def _raced(ex: Runtime, handler: Any, payload: Any, ctx: TaskContext) -> A
     if not ok:
         raise value
     return value
+
+
+#: The recorded events that end a task's attempt, and the error each carries.
+_OUTCOMES = frozenset(
+    {
+        *(kind.succeeded for kind in (_LAMBDA, _ACTIVITY, _TASK)),
+        *(kind.failed for kind in (_LAMBDA, _ACTIVITY, _TASK)),
+        *(kind.timed_out for kind in (_LAMBDA, _ACTIVITY, _TASK)),
+    }
+)
+
+
+def _recorded_outcome(event: dict[str, Any]) -> Any:
+    """What a task's recorded attempt gave: its output, or its error raised again."""
+    from asl import resume
+
+    details = resume.details(event)
+    if event["type"].endswith("Succeeded"):
+        return resume.value(details.get("output"))
+    if event["type"].endswith("TimedOut"):
+        timeout = StatesTimeout(details.get("cause"))
+        timeout.error = details.get("error", "States.Timeout")
+        raise timeout
+    raise TaskFailed(details.get("error", ""), details.get("cause"))
 
 
 def _failed(history: Lane, kind: _Events, ident: dict[str, str], err: StatesError) -> None:

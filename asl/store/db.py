@@ -4,8 +4,11 @@ Callers hand in plain functions `fn(connection, *args)` (the query modules besid
 run one after the other on a worker thread, in the order they were submitted, so a read sees every
 write submitted before it. Whatever is queued while a batch runs forms the next batch, which
 commits once (group commit): `await db.run(...)` returns only after the commit that made its work
-durable, so the server acknowledges nothing it could lose. `db.submit(...)` queues a write without
-waiting (history events recorded from synchronous interpreter code).
+durable, so the server acknowledges nothing it could lose. `await db.query(...)` returns as soon as
+its call has run, before the commit: for reads, and for a step whose effect a later `run` makes
+durable before anything is acknowledged. `db.submit(...)` queues a write without waiting (history
+events recorded from synchronous interpreter code). A commit that fails (a full disk) fails every
+later call too: nothing after it could be made durable in order.
 """
 
 from __future__ import annotations
@@ -29,12 +32,16 @@ BATCH = 2000
 
 
 class _Job:
-    __slots__ = ("args", "done", "error", "fn", "result")
+    __slots__ = ("args", "done", "early", "error", "fn", "result")
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], done: anyio.Event | None) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], done: anyio.Event | None, early: bool = False
+    ) -> None:
         self.fn = fn
         self.args = args
         self.done = done
+        #: Answer once run, before the commit (`Database.query`).
+        self.early = early
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -66,17 +73,27 @@ class Database:
         self._connection.executescript(schema)
         self._send, self._receive = anyio.create_memory_object_stream[_Job](math.inf)
         self._closed = False
+        self._failure: sqlite3.Error | None = None
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(connection, *args)` after everything queued before it; return once committed."""
-        job = _Job(fn, args, anyio.Event())
+        result: T = await self._wait(_Job(fn, args, anyio.Event()))
+        return result
+
+    async def query(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(connection, *args)` after everything queued before it; return before the commit."""
+        result: T = await self._wait(_Job(fn, args, anyio.Event(), early=True))
+        return result
+
+    async def _wait(self, job: _Job) -> Any:
+        if self._failure is not None:
+            raise self._failure
         self._send.send_nowait(job)
         assert job.done is not None
         await job.done.wait()
         if job.error is not None:
             raise job.error
-        result: T = job.result
-        return result
+        return job.result
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Queue `fn(connection, *args)` without waiting (it commits with the next batch)."""
@@ -101,8 +118,16 @@ class Database:
                 batch.append(self._receive.receive_nowait())
             except anyio.WouldBlock:
                 break
-        await anyio.to_thread.run_sync(self._execute, batch)
+        if self._failure is None:
+            await anyio.to_thread.run_sync(self._execute, batch)
+        if self._failure is None:
+            for job in batch:
+                if job.early and job.done is not None:
+                    job.done.set()
+            await anyio.to_thread.run_sync(self._commit, batch)
         for job in batch:
+            if self._failure is not None:
+                job.error = self._failure
             if job.done is not None:
                 job.done.set()
 
@@ -116,24 +141,47 @@ class Database:
 
     def _execute(self, batch: list[_Job]) -> None:
         connection = self._connection
-        connection.execute("BEGIN IMMEDIATE")
-        for job in batch:
-            connection.execute("SAVEPOINT job")
-            try:
-                job.result = job.fn(connection, *job.args)
-            except Exception as exc:
-                connection.execute("ROLLBACK TO job")
-                job.error = exc
-                if job.done is None:
-                    log.error("a queued write failed: %s(%r): %s", job.fn.__name__, job.args[:1], exc)
-            connection.execute("RELEASE job")
         try:
-            connection.execute("COMMIT")
-        except sqlite3.Error as exc:
-            connection.execute("ROLLBACK")
+            connection.execute("BEGIN IMMEDIATE")
             for job in batch:
-                job.error = exc
-            log.error("a commit failed; %d queued calls were lost: %s", len(batch), exc)
+                self._call(connection, job)
+        except sqlite3.Error as exc:
+            self._fail(exc, len(batch))
+
+    def _call(self, connection: sqlite3.Connection, job: _Job) -> None:
+        # A call someone waits for may write several rows: all or nothing. A queued write is one
+        # statement, which SQLite already undoes alone when it fails.
+        guarded = job.done is not None
+        if guarded:
+            connection.execute("SAVEPOINT job")
+        try:
+            job.result = job.fn(connection, *job.args)
+        except Exception as exc:
+            job.error = exc
+            if guarded:
+                connection.execute("ROLLBACK TO job")
+            else:
+                log.error("a queued write failed: %s(%r): %s", job.fn.__name__, job.args[:1], exc)
+        if guarded:
+            connection.execute("RELEASE job")
+
+    def _commit(self, batch: list[_Job]) -> None:
+        try:
+            self._connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._fail(exc, len(batch))
+
+    def _fail(self, error: sqlite3.Error, lost: int) -> None:
+        """The store cannot go on in order: undo the open transaction, refuse every later call."""
+        if self._connection.in_transaction:
+            self._connection.execute("ROLLBACK")
+        self._failure = error
+        log.error("the store failed; %d queued calls were lost, and it refuses more: %s", lost, error)
+
+    @property
+    def failure(self) -> str | None:
+        """Why the store refuses calls, or None while it works."""
+        return None if self._failure is None else str(self._failure)
 
     def close(self) -> None:
         """Close the connection (after `serve` has drained the queue) and release the file."""

@@ -30,6 +30,7 @@ def list_executions(
     column: str,
     value: str,
     status: str | None,
+    redriven: bool | None,
     before: int,
     limit: int,
 ) -> list[Row]:
@@ -40,6 +41,8 @@ def list_executions(
     if status is not None:
         sql += " AND status = ?"
         args.append(status)
+    if redriven is not None:
+        sql += " AND redrive_count > 0" if redriven else " AND redrive_count = 0"
     sql += " ORDER BY seq DESC LIMIT ?"
     return rows(connection, sql, *args, limit)
 

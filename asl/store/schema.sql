@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS executions (
     role_arn       TEXT NOT NULL,
     status         TEXT NOT NULL,                        -- RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
     input          TEXT NOT NULL,
+    trace_header   TEXT,                                 -- X-Ray trace header given at start, echoed back
     output         TEXT,
     error          TEXT,
     cause          TEXT,

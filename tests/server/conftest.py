@@ -27,9 +27,10 @@ REPO = Path(__file__).resolve().parents[2]
 class Server:
     """A running server: its URL, its backend, and boto3 clients for it."""
 
-    def __init__(self, address: str, backend: Any) -> None:
+    def __init__(self, address: str, backend: Any, stop: Callable[[], None] = lambda: None) -> None:
         self.url = address
         self.backend = backend
+        self.stop = stop
 
     def client(self, **config: Any) -> Any:
         """A Step Functions client for this server (no retries: every error surfaces once)."""
@@ -42,6 +43,12 @@ class Server:
             aws_secret_access_key="test",
             config=BotoConfig(**settings),
         )
+
+    def backend_actions(self) -> list[str]:
+        """The actions the Step Functions service answers."""
+        from asl.server import step_functions
+
+        return sorted(step_functions(self.backend).actions)
 
     def health(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/health", timeout=5) as response:
@@ -75,13 +82,21 @@ def running(
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.01)
-    try:
-        yield Server(url(sock, "127.0.0.1"), backend)
-    finally:
+    stopped: list[bool] = []
+
+    def stop() -> None:
+        if stopped:
+            return
+        stopped.append(True)
         server.should_exit = True
         thread.join(20)
         sock.close()
         assert not thread.is_alive(), "the server did not stop"
+
+    try:
+        yield Server(url(sock, "127.0.0.1"), backend, stop)
+    finally:
+        stop()
 
 
 @pytest.fixture(scope="module")

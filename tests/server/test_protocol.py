@@ -101,6 +101,12 @@ def post(server: Server, target: str | None, body: bytes) -> tuple[int, dict[str
             "Unknown operation",
         ),
         (None, GOOD.encode(), "UnknownOperationException", "no X-Amz-Target header"),
+        (
+            SFN + "DescribeMapRun",
+            b"{}",
+            "UnknownOperationException",
+            "asl serve does not implement DescribeMapRun",
+        ),
     ],
 )
 def test_bad_requests_get_aws_errors_and_the_server_keeps_serving(

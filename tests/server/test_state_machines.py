@@ -203,3 +203,16 @@ def test_validate_state_machine_definition(sfn: Any) -> None:
     with_warnings = sfn.validate_state_machine_definition(definition=json.dumps(warned), severity="WARNING")
     assert with_warnings["result"] == "OK"
     assert with_warnings["diagnostics"][0]["code"] == "NO_DOLLAR"
+
+
+def test_version_description_needs_publish_and_metadata_only_leaves_out_the_definition(sfn: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        sfn.create_state_machine(
+            name=unique(), definition=json.dumps(PASS), roleArn=ROLE, versionDescription="v"
+        )
+    assert error_of(caught) == (
+        "ValidationException",
+        "Version description can only be set when publish is true",
+    )
+    arn = create(sfn, PASS)
+    assert "definition" not in sfn.describe_state_machine(stateMachineArn=arn, includedData="METADATA_ONLY")

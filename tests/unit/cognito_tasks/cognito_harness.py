@@ -13,7 +13,7 @@ import pytest
 from asl.clock import VirtualClock
 from asl.errors import TaskFailed
 from asl.resources import TaskContext, TaskRegistry, parse_arn
-from cognito_tasks import ARN_PREFIX, UserDirectory, register, tokens
+from cognito_tasks import ARN_PREFIX, UserDirectory, passwords, register, tokens
 
 START = 1_700_000_000.0
 PASSWORD = "Passw0rd!"
@@ -83,6 +83,24 @@ class Harness:
         )
         return dict(created["User"])
 
+    def auth_fails(
+        self,
+        pool_id: str,
+        client_id: str,
+        username: str,
+        password: str,
+        error: str = "NotAuthorizedException",
+    ) -> str:
+        """AdminInitiateAuth with a password, expected to fail with `error`; the message."""
+        return self.fails(
+            "adminInitiateAuth",
+            error,
+            UserPoolId=pool_id,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+
     def sign_in(
         self, pool_id: str, client_id: str, username: str, password: str = PASSWORD
     ) -> dict[str, Any]:
@@ -97,6 +115,7 @@ class Harness:
 
 
 def make_harness(start: float | None = START, seed: str = "tests", **options: Any) -> Harness:
+    options.setdefault("hasher", passwords.FAST_HASHER)
     directory = UserDirectory(seed=seed, key_factory=shared_key_factory(), **options)
     registry = TaskRegistry()
     register(registry, directory)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
 
 from cognito_tasks import filters, passwords, wire
@@ -35,15 +38,32 @@ def test_password_policy(policy: PasswordPolicy, password: str, problem: str | N
             passwords.check(policy, password)
 
 
-def test_password_hashes_are_salted() -> None:
-    one = passwords.hash_password("Secret1!", b"salt-one-16bytes")
-    two = passwords.hash_password("Secret1!", b"salt-two-16bytes")
+def test_password_hashes_are_salted_argon2id_at_owasp_cost() -> None:
+    """OWASP Password Storage Cheat Sheet: Argon2id, 19 MiB, 2 iterations, parallelism 1."""
+    one = passwords.hash_password("Secret1!")
+    two = passwords.hash_password("Secret1!")
     assert one != two
-    assert one.startswith("pbkdf2_sha256$")
+    assert one.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert passwords.verify_password(one, "Secret1!")
     assert not passwords.verify_password(one, "secret1!")
     assert not passwords.verify_password(None, "Secret1!")
     assert not passwords.verify_password("md5$x", "Secret1!")
+    assert not passwords.needs_rehash(one)
+    assert passwords.needs_rehash(passwords.hash_password("Secret1!", passwords.FAST_HASHER))
+
+
+def test_legacy_pbkdf2_hashes_are_wrapped_without_the_password() -> None:
+    salt = base64.b64encode(b"0123456789abcdef").decode()
+    digest = hashlib.pbkdf2_hmac("sha256", b"Secret1!", b"0123456789abcdef", 2000)
+    legacy = f"pbkdf2_sha256$2000${salt}${base64.b64encode(digest).decode()}"
+    assert passwords.verify_password(legacy, "Secret1!")
+    wrapped = passwords.wrap_legacy(legacy)
+    assert wrapped.startswith("argon2-pbkdf2$2000$")
+    assert base64.b64encode(digest).decode() not in wrapped
+    assert passwords.verify_password(wrapped, "Secret1!")
+    assert not passwords.verify_password(wrapped, "Secret2!")
+    assert passwords.needs_rehash(wrapped)
+    assert passwords.wrap_legacy(wrapped) == wrapped
 
 
 @pytest.mark.parametrize("length", [6, 8, 15, 40, 99])

@@ -124,7 +124,7 @@ def test_save_replaces_and_keeps_mode(tmp_path: Path) -> None:
         ("{not json", "is not JSON"),
         ('{"format": "something else"}', "not a saved Cognito user directory"),
         ('{"format": "asl-runner/cognito-directory", "version": 99}', "unsupported"),
-        ('{"format": "asl-runner/cognito-directory", "version": 1}', "damaged"),
+        ('{"format": "asl-runner/cognito-directory", "version": 1}', "'region' is a required property"),
     ],
 )
 def test_load_rejects_bad_files(tmp_path: Path, content: str, message: str) -> None:
@@ -226,7 +226,7 @@ def test_import_csv(h: Harness, tmp_path: Path) -> None:
     assert values["email_verified"] == "true"
     assert values["custom:tier"] == "gold"
     assert "phone_number" not in values
-    assert h.directory.pools[pool_id].users["jay"].mfa_enabled is True
+    assert h.directory.pools[pool_id].users["jay"].mfa.sms_enabled is True
     h.fails(
         "adminInitiateAuth",
         "NotAuthorizedException",

@@ -656,6 +656,24 @@ CASES = [
         "/States/A/Output/a/0",
     ),
     (
+        "JSONata reading a field at the top level",
+        jsonata({"Type": "Pass", "Output": {"v": "{% phone %}"}, "End": True}),
+        "UNSUPPORTED_JSONATA",
+        "/States/A/Output/v",
+    ),
+    (
+        "JSONata reading $$",
+        jsonata({"Type": "Pass", "Output": "{% $$.Execution.Id %}", "End": True}),
+        "UNSUPPORTED_JSONATA",
+        "/States/A/Output",
+    ),
+    (
+        "$states.errorOutput outside a catcher",
+        jsonata({"Type": "Pass", "Output": "{% $states.errorOutput %}", "End": True}),
+        "UNSUPPORTED_JSONATA",
+        "/States/A/Output",
+    ),
+    (
         "Condition that is not JSONata",
         machine(
             {"A": {"Type": "Choice", "Choices": [{"Condition": "$.x", "Next": "B"}]}, "B": END},
