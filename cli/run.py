@@ -292,6 +292,8 @@ def _prepare(
 
 def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | None) -> bool:
     """Write the user directory and the history after the output is shown; True if one could not be written."""
+    from rich.markup import escape
+
     failed = False
     if runner.directory is not None and config.users is not None and config.save_users:
         from asl import AslError
@@ -300,14 +302,18 @@ def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | 
         try:
             persist.save(runner.directory, config.users)
         except (OSError, AslError) as exc:
-            app.err.print(f"[bold red]error:[/] the user directory was not saved: {exc}", highlight=False)
+            app.err.print(
+                f"[bold red]error:[/] the user directory was not saved: {escape(str(exc))}", highlight=False
+            )
             failed = True
     if history_path is not None:
         document = {"executionArn": result.execution_arn, "events": result.history}
         try:
             write_atomically(history_path, json.dumps(document, indent=2) + "\n")
         except OSError as exc:
-            app.err.print(f"[bold red]error:[/] the history was not saved: {exc}", highlight=False)
+            app.err.print(
+                f"[bold red]error:[/] the history was not saved: {escape(str(exc))}", highlight=False
+            )
             failed = True
     return failed
 
