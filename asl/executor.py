@@ -27,7 +27,13 @@ class Execution:
     """One execution of a definition: its context object, history and transition count."""
 
     def __init__(
-        self, machine: Machine, input: Any, settings: Settings, recorded: list[dict[str, Any]] | None = None
+        self,
+        machine: Machine,
+        input: Any,
+        settings: Settings,
+        recorded: list[dict[str, Any]] | None = None,
+        *,
+        redrive: bool = False,
     ) -> None:
         self.machine = machine
         self.input = input
@@ -36,10 +42,15 @@ class Execution:
         self.history = History(settings.clock, settings.history_limit)
         self.transitions = 0
         self.start_time = self.clock.now()
+        #: When the execution's TimeoutSeconds started counting (a redrive starts it again).
+        self.timed_from = self.start_time
+        redrives = 0
         if recorded:
             # Continuing a recorded execution (asl.resume): its events come first, its clock is its own.
-            self.history.preload(recorded)
+            self.history.preload(recorded, redrive=redrive)
             self.start_time = self.history.timestamp(1)
+            self.timed_from = self.clock.now() if redrive else self.start_time
+            redrives = sum(event["type"] == "ExecutionRedriven" for event in recorded) + redrive
         s = settings
         sm_arn = f"arn:aws:states:{s.region}:{s.account}:stateMachine:{s.state_machine_name}"
         self.arn = (
@@ -52,7 +63,7 @@ class Execution:
             "StartTime": iso(self.start_time),
             "Name": s.execution_name,
             "RoleArn": role,
-            "RedriveCount": 0,
+            "RedriveCount": redrives,
         }
         self.state_machine_context = {"Id": sm_arn, "Name": s.state_machine_name}
         self.waiters: dict[str, TokenWaiter] = {}
@@ -97,7 +108,12 @@ class Execution:
 
     def task_token(self, lane: Lane) -> str:
         """The token of the task about to be scheduled in `lane`: the same when the execution resumes."""
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}|{self._token_salt}|{lane.key}|{lane.count}"))
+        redrives = self.execution_context["RedriveCount"]  # a redriven task gets a new token, as on AWS
+        return str(
+            uuid.uuid5(
+                uuid.NAMESPACE_URL, f"{self.arn}|{self._token_salt}|{redrives}|{lane.key}|{lane.count}"
+            )
+        )
 
     # -- machines and states ------------------------------------------------------------------------
 

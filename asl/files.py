@@ -22,8 +22,8 @@ STALE_SECONDS = 600.0
 class FileWriteError(AslError, OSError):
     """A file could not be written: the message names it and says why (a parent is a file, no permission...)."""
 
-    def __init__(self, message: str, errno: int = 0) -> None:
-        super().__init__(errno, message)
+    def __init__(self, message: str, errno: int = 0, reason: str | None = None) -> None:
+        super().__init__(errno, reason or message)  # `strerror` is the reason alone
         self.message = message
 
     def __str__(self) -> str:
@@ -104,7 +104,7 @@ def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | Non
 def _failure(target: Path, exc: OSError, doing: str = "") -> FileWriteError:
     detail = exc.strerror or str(exc)
     reason = write_problem(target) or (f"{doing} ({detail})" if doing else detail)
-    return FileWriteError(f"cannot write {target}: {reason}", exc.errno or 0)
+    return FileWriteError(f"cannot write {target}: {reason}", exc.errno or 0, reason)
 
 
 def _remove_stale(target: Path) -> None:

@@ -26,6 +26,7 @@ class EventType(enum.StrEnum):
     EXECUTION_FAILED = "ExecutionFailed"
     EXECUTION_TIMED_OUT = "ExecutionTimedOut"
     EXECUTION_ABORTED = "ExecutionAborted"
+    EXECUTION_REDRIVEN = "ExecutionRedriven"
     MAP_STATE_STARTED = "MapStateStarted"
     MAP_STATE_SUCCEEDED = "MapStateSucceeded"
     MAP_ITERATION_STARTED = "MapIterationStarted"
@@ -149,7 +150,7 @@ class History:
         #: The recorded history being continued, if any (see `asl.resume`).
         self.recording: Recording | None = None
 
-    def preload(self, events: list[dict[str, Any]]) -> None:
+    def preload(self, events: list[dict[str, Any]], *, redrive: bool = False) -> None:
         """Start from recorded events (a history being continued); new events get the next ids."""
         from asl import resume
 
@@ -168,7 +169,7 @@ class History:
                     event.get("next"),
                 )
             )
-        self.recording = resume.Recording(events)
+        self.recording = resume.Recording(events, redrive=redrive)
 
     def add(
         self,

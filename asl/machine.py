@@ -7,15 +7,17 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asl import jsonata_bounds, unserved
 from asl.clock import Clock, Group, RealClock, Signal, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution
 from asl.history import EventType, Lane, Payload, dumps, payload_details
+from asl.jsonvalue import check_input
 from asl.model import Definition, TaskState, iter_states
 from asl.parse import load_definition
 from asl.resources import TaskRegistry
@@ -80,6 +82,7 @@ class StateMachine:
         mocks: dict[str, Any] | None = None,
         on_wait: Any = None,
         s3_root: Path | None = None,
+        strict_resources: bool = False,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -96,6 +99,11 @@ class StateMachine:
         self.on_wait: Any = on_wait
         #: The local folder standing in for S3 (`<s3_root>/<bucket>/<key>`).
         self.s3_root = s3_root
+        #: True: refuse to start while any Task state is unserved (ResourceNotFound). False (default):
+        #: warn, and fail only a Task the execution reaches, as AWS fails a resource that does not exist.
+        self.strict_resources = strict_resources
+        #: How to serve a resource, in the caller's terms (the CLI names its options; see asl.unserved).
+        self.serve_hint = unserved.PYTHON_HINT
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
@@ -192,16 +200,24 @@ class StateMachine:
         process (a server), so a task waiting for one holds the virtual clock back.
         """
         missing = self.missing_resources()
+        if missing and self.strict_resources:
+            raise ResourceNotFound(missing, self.serve_hint)
+        mocks = self.mocks
         if missing:
-            raise ResourceNotFound(missing)
+            unserved.warn(missing, self.serve_hint)
+            arns = {
+                s.name: s.resource for s in iter_states(self.definition.machine) if isinstance(s, TaskState)
+            }
+            mocks = {**mocks, **{name: unserved.stand_in(arns[name], self.serve_hint) for name, _ in missing}}
         if input is None:
             input = {}
-        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, mocks)
         execution = Execution(self.definition.machine, input, settings)
         if on_event is not None:
             execution.history.listeners.append(on_event)
         if on_record is not None:
             execution.history.recorders.append(on_record)
+        check_input(input)
         text = dumps(input)
         if self.payload_limit and len(text.encode()) > self.payload_limit:
             raise InputError(
@@ -233,7 +249,7 @@ class StateMachine:
 
         resume.check(events)
         started = resume.details(events[0])
-        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
         execution = Execution(
             self.definition.machine, resume.value(started.get("input", "{}")), settings, events
         )
@@ -243,6 +259,43 @@ class StateMachine:
             execution.history.recorders.append(on_record)
         return execution
 
+    def redrive(
+        self,
+        events: list[dict[str, Any]],
+        *,
+        clock: Clock | None = None,
+        real_time: bool = False,
+        execution_name: str | None = None,
+        seed: int | None = None,
+        on_event: Listener | None = None,
+        on_record: Recorder | None = None,
+        callbacks_from_outside: bool = False,
+    ) -> Execution:
+        """Redrive an execution that failed, timed out or was aborted (RedriveExecution); `finish` runs it.
+
+        Records ExecutionRedriven, then runs again from where it stopped: the states that completed are
+        taken from the history, the ones that did not complete (the failure, and what was running
+        beside it) run anew.
+        """
+        from asl import resume
+
+        resume.check(events, redrive=True)
+        started = resume.details(events[0])
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
+        execution = Execution(
+            self.definition.machine, resume.value(started.get("input", "{}")), settings, events, redrive=True
+        )
+        if on_event is not None:
+            execution.history.listeners.append(on_event)
+        if on_record is not None:
+            execution.history.recorders.append(on_record)
+        history = execution.history
+        recording, history.recording = history.recording, None  # a new event, not one to match
+        count = execution.execution_context["RedriveCount"]
+        history.add(EventType.EXECUTION_REDRIVEN, {"redriveCount": count}, len(history))
+        history.recording = recording
+        return execution
+
     def _settings(
         self,
         clock: Clock | None,
@@ -250,6 +303,7 @@ class StateMachine:
         execution_name: str | None,
         seed: int | None,
         callbacks_from_outside: bool,
+        mocks: dict[str, Any],
     ) -> Settings:
         return Settings(
             clock=clock or (RealClock() if real_time else VirtualClock()),
@@ -261,7 +315,7 @@ class StateMachine:
             payload_limit=self.payload_limit,
             history_limit=self.history_limit,
             rng=random.Random(seed),
-            mocks=self.mocks,
+            mocks=mocks,
             on_wait=self.on_wait,
             s3_root=self.s3_root,
             callbacks_from_outside=callbacks_from_outside,
@@ -283,16 +337,16 @@ class StateMachine:
         ended = Signal()
         execution._stop_signal = ended
 
+        deadline = execution.timed_from + limit
+
         async def body() -> None:
+            if isinstance(clock, RealClock):
+                # An evaluation that never yields cannot be cancelled: it looks at this deadline itself.
+                jsonata_bounds.wall_deadline.set(deadline)
             try:
-                with _wall_deadline(clock, execution.start_time + limit):
-                    outcome.append(
-                        (True, await execution.run_machine(execution.machine, execution.input, frame))
-                    )
+                outcome.append((True, await execution.run_machine(execution.machine, execution.input, frame)))
             except StatesError as err:
                 outcome.append((False, err))
-            except TimeoutError:
-                pass  # a JSONata evaluation that ran past the deadline (asl.jsonata_bounds): timed out
             finally:
                 ended.set()
 
@@ -300,7 +354,9 @@ class StateMachine:
             async with Group(clock) as group:
                 group.start(body)
                 if execution.stop_request is None:
-                    await clock.wait(ended, execution.start_time + limit, background=True)
+                    await clock.wait(ended, deadline, background=True)
+                if outcome and not outcome[0][0] and clock.now() >= deadline:
+                    outcome.clear()  # it failed only because the deadline passed while it ran: a timeout
                 if not outcome:
                     execution.ending = True
                     group.cancel()
@@ -378,23 +434,6 @@ class StateMachine:
         result.transitions = execution.transitions
         result.stop_time = clock.now()
         return result
-
-
-def _wall_deadline(clock: Clock, deadline: float) -> Any:
-    """On the real clock, a cancel scope ending just after the execution's deadline.
-
-    The execution times out from its parent task; this scope is for work that never yields to it (a
-    JSONata evaluation looks at the enclosing scope's deadline, see `asl.jsonata_bounds`).
-    """
-    if not isinstance(clock, RealClock):
-        return nullcontext()
-    import anyio
-
-    return anyio.CancelScope(deadline=anyio.current_time() + (deadline - clock.now()) + _GRACE)
-
-
-#: How long after the deadline the body's own scope ends (the parent normally ends it first).
-_GRACE = 0.05
 
 
 @contextmanager

@@ -37,13 +37,19 @@ class ResumeError(StatesRuntime):
 class Recording:
     """The recorded events of an execution, queued by lane, consumed as the execution runs again."""
 
-    def __init__(self, events: list[dict[str, Any]]) -> None:
+    def __init__(self, events: list[dict[str, Any]], *, redrive: bool = False) -> None:
         self.events = events
         self._lanes: dict[str, deque[dict[str, Any]]] = {}
         for event in events[1:]:  # ExecutionStarted is the start itself
             if event["type"].startswith("Execution"):
                 continue
             self._lanes.setdefault(event.get("lane", ""), deque()).append(event)
+        if redrive:
+            # A redrive runs again what did not succeed: each lane keeps what it recorded up to its last
+            # completed state, and what came after (the failure) is run anew.
+            for queue in self._lanes.values():
+                while queue and not queue[-1]["type"].endswith("StateExited"):
+                    queue.pop()
 
     def take(self, lane: str, event_type: str, state: str | None = None) -> dict[str, Any] | None:
         """The next recorded event of `lane`, which must be `event_type` (of `state`); None once the record ends."""
@@ -114,17 +120,24 @@ def timestamp(event: dict[str, Any]) -> float:
     return datetime.fromisoformat(str(when)).timestamp()
 
 
-def check(events: list[dict[str, Any]]) -> None:
-    """Refuse a history that cannot be continued, saying why."""
+def check(events: list[dict[str, Any]], *, redrive: bool = False) -> None:
+    """Refuse a history that cannot be continued (or, with `redrive`, redriven), saying why."""
     if not events or events[0].get("type") != "ExecutionStarted":
         raise ValueError("a history to resume must begin with its ExecutionStarted event")
     for event in events:
         missing = [key for key in REQUIRED if key not in event]
         if missing:
             raise ValueError(f"recorded event {event.get('id')} lacks {', '.join(missing)}")
-    ended = [e["type"] for e in events if e["type"] in _CLOSING]
-    if ended:
-        raise ValueError(f"the execution already ended ({ended[0]}): there is nothing to resume")
+    ended = events[-1]["type"] in _CLOSING
+    if redrive and (not ended or events[-1]["type"] == "ExecutionSucceeded"):
+        raise ValueError("only an execution that failed, timed out or was aborted can be redriven")
+    if not redrive and ended:
+        raise ValueError(f"the execution already ended ({events[-1]['type']}): there is nothing to resume")
+
+
+def redrive_count(events: list[dict[str, Any]]) -> int:
+    """How many times the execution was redriven before."""
+    return sum(event["type"] == "ExecutionRedriven" for event in events)
 
 
 _CLOSING = frozenset({"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"})

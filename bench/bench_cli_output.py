@@ -4,7 +4,7 @@
     python bench/bench_cli_output.py --items 20000 --repeat 5
     python bench/bench_cli_output.py --repo ../other-checkout   # the same, with another checkout's code
 
-Each run is a whole `asl run` process (wall time, best of N). `json` writes to /dev/null; `text (file)`
+Each run is a whole `asl run` process (its CPU time, best of N). `json` writes to /dev/null; `text (file)`
 writes both streams to a file (`> out.txt 2>&1`); `text (terminal)` writes to a pseudo-terminal, as when
 a person watches the live view (a thread drains it, like a fast terminal).
 """
@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import pty
+import resource
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -51,20 +54,30 @@ def _drain(fd: int) -> None:
 
 
 def best(command: list[str], repeat: int, repo: Path, target: str) -> float:
-    """Best wall time; `target` is where output goes: `null`, `file` (both streams) or `terminal`."""
+    """Least CPU time (user + system) of the process; `target` is where output goes: `null`, `file` or `terminal`.
+
+    CPU time, not wall time: on a shared machine it does not count the time other processes took, and it
+    does count the live view's redraw thread.
+    """
     terminal = target == "terminal"
     times = []
-    env = {**os.environ, "PYTHONPATH": str(repo), "COLUMNS": "120", "LINES": "40", "TERM": "xterm-256color"}
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
     for _ in range(repeat):
         main_fd, child_fd = pty.openpty() if terminal else (-1, -1)
+        if terminal:  # a 120x40 terminal, as a window reports its size
+            fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         reader = threading.Thread(target=_drain, args=(main_fd,), daemon=True) if terminal else None
         if reader is not None:
             reader.start()
-        started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with tempfile.TemporaryFile() as sink:
             out: Any = child_fd if terminal else sink if target == "file" else subprocess.DEVNULL
-            subprocess.run(command, stdout=out, stderr=out, check=True, env=env)
-        times.append(time.perf_counter() - started)
+            # cwd: not a checkout, so that `python -c` imports the code of `repo` (PYTHONPATH), not the cwd's
+            subprocess.run(command, stdout=out, stderr=out, check=True, env=env, cwd=tempfile.gettempdir())
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if terminal:
             os.close(child_fd)
             assert reader is not None

@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from asl.errors import InputError
-from cli.app import EXIT_USAGE, App, pass_app
+from cli.app import EXIT_FAILED, EXIT_USAGE, App, pass_app
 from cognito_tasks import UserDirectory, persist
 from cognito_tasks.model import UserPool
 
@@ -107,10 +107,12 @@ def cognito() -> None:
     \b
       asl cognito init --users users.json --pool-name demo    a file with one pool and one client
       asl cognito jwks --users users.json --pool POOL_ID      the pool's JWKS (what verifiers fetch)
-      asl cognito pools|users|codes|events --users users.json
+      asl cognito pools|users|codes|events --users users.json  (codes: the outbox)
+      asl cognito verify --users users.json TOKEN             as API Gateway's authorizer would
       asl cognito import-csv --users users.json --pool POOL_ID FILE.csv
 
-    Exit codes: 0 success; 2 a missing or unreadable file, an unknown pool, or a bad CSV.
+    Exit codes: 0 success; 1 verify refused the token; 2 a missing or unreadable file, an
+    unknown pool, or a bad CSV.
     """
 
 
@@ -248,7 +250,7 @@ def users(app: App, users_file: Path, pool_id: str | None, as_json: bool) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_app
 def codes(app: App, users_file: Path, pool_id: str | None, username: str | None, as_json: bool) -> None:
-    """List the confirmation/reset codes and temporary passwords the pools 'sent'."""
+    """List the outbox: confirmation, reset and MFA codes and temporary passwords the pools 'sent'."""
     directory = _load(app, users_file)
     if pool_id is not None:
         _pool(app, directory, pool_id)
@@ -268,6 +270,8 @@ def codes(app: App, users_file: Path, pool_id: str | None, username: str | None,
                     "Code": c.code,
                     "DeliveryMedium": c.medium,
                     "Destination": c.destination,
+                    "Message": c.message,
+                    "Subject": c.subject,
                     "Used": c.used,
                 }
                 for c in chosen
@@ -313,6 +317,58 @@ def events(app: App, users_file: Path, pool_id: str | None, as_json: bool) -> No
     for e in chosen:
         table.add_row(_when(e.time), str(e.kind), e.pool_id, e.subject, e.detail)
     _print_table(app, table)
+
+
+@cognito.command("verify")
+@click.option(
+    "--users", "users_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help=_USERS_HELP
+)
+@click.option("--pool", "pool_id", default=None, help="Accept only tokens of this pool.")
+@click.option(
+    "--client-id", "client_ids", multiple=True, help="Accept only tokens of this app client (repeatable)."
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="Require this OAuth scope (repeatable); access tokens only, as API Gateway.",
+)
+@click.option("--now", "at", type=float, default=None, help="Check expiry at this epoch time instead of now.")
+@click.argument("token")
+@pass_app
+def verify(
+    app: App,
+    users_file: Path,
+    pool_id: str | None,
+    client_ids: tuple[str, ...],
+    scopes: tuple[str, ...],
+    at: float | None,
+    token: str,
+) -> None:
+    """Check TOKEN as API Gateway's Cognito authorizer does; print its claims, or why it would be refused.
+
+    \b
+      asl cognito verify --users users.json "$ID_TOKEN"
+      asl cognito verify --users users.json --scope orders/read "Bearer $ACCESS_TOKEN"
+
+    Exit codes: 0 the token is accepted (claims on stdout); 1 a gateway would answer 401 (the
+    reason on stderr); 2 a missing or unreadable users file.
+    """
+    from cognito_tasks.verify import authorize
+
+    directory = _load(app, users_file)
+    outcome = authorize(
+        directory,
+        token,
+        now=at,
+        pool_id=pool_id,
+        client_ids=list(client_ids) or None,
+        scopes=list(scopes) or None,
+    )
+    if not outcome.allowed:
+        app.err.print(f"401 Unauthorized: {outcome.reason} ({outcome.code})", highlight=False, markup=False)
+        raise SystemExit(EXIT_FAILED)
+    _print_json(app, outcome.claims)
 
 
 @cognito.command("import-csv")

@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +118,12 @@ if TYPE_CHECKING:
     "--watch", is_flag=True, help="Run again each time a file in FILE's folder is saved (Ctrl-C stops)."
 )
 @click.option(
+    "--strict-resources",
+    is_flag=True,
+    help="Refuse to start while any Task state has no handler or mock (default: warn, and fail only a "
+    "Task the execution reaches, with <Service>.ResourceNotFoundException as on AWS).",
+)
+@click.option(
     "--prompt/--no-prompt",
     default=None,
     help="Ask on the terminal to complete .waitForTaskToken tasks that have no handler or mock (default: when interactive).",
@@ -145,6 +152,7 @@ def run(
     users: Path | None,
     subs: tuple[str, ...],
     watch: bool,
+    strict_resources: bool,
     prompt: bool | None,
 ) -> None:
     """Run the workflow in FILE locally, exactly as AWS Step Functions would.
@@ -163,7 +171,7 @@ def run(
         ignore = [history_path] if history_path is not None else []
         watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
         return
-    from asl import AslError
+    from asl import AslError, coverage, unserved
 
     try:
         execution_input = read_json_option(input_, "--input")
@@ -200,6 +208,11 @@ def run(
             (region, account, payload_limit, mock_config, test_case, users, extra_handlers, extra_machines),
             users_lock,
         )
+        machine.strict_resources = machine.strict_resources or strict_resources
+        missing = machine.missing_resources()
+        if missing and not machine.strict_resources:
+            message = unserved.describe(missing, machine.serve_hint)
+            app.err.print(f"warning: {message}", highlight=False, markup=False)
         since = (
             (len(runner.directory.events), len(runner.directory.codes))
             if runner.directory is not None
@@ -207,7 +220,8 @@ def run(
         )
         started = time.perf_counter()
         # A handler's print() must not mix with the output JSON: in json mode stdout is stderr while running.
-        with view or contextlib.redirect_stdout(sys.stderr):
+        with view or contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+            warnings.simplefilter("ignore", unserved.UnservedResourceWarning)  # said above, in CLI terms
             result = machine.run_sync(
                 execution_input,
                 clock=_clock(app, real_time, start_time),
@@ -216,6 +230,7 @@ def run(
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
+        coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
     except AslError as exc:
         users_lock.close()
         app.abort(_explain(str(exc)), EXIT_USAGE)
@@ -292,14 +307,22 @@ def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | 
         try:
             persist.save(runner.directory, config.users)
         except (OSError, AslError) as exc:
-            app.err.print(f"[bold red]error:[/] the user directory was not saved: {exc}", highlight=False)
+            from rich.markup import escape
+
+            app.err.print(
+                f"[bold red]error:[/] the user directory was not saved: {escape(str(exc))}", highlight=False
+            )
             failed = True
     if history_path is not None:
         document = {"executionArn": result.execution_arn, "events": result.history}
         try:
             write_atomically(history_path, json.dumps(document, indent=2) + "\n")
         except OSError as exc:
-            app.err.print(f"[bold red]error:[/] the history was not saved: {exc}", highlight=False)
+            from rich.markup import escape
+
+            app.err.print(
+                f"[bold red]error:[/] the history was not saved: {escape(str(exc))}", highlight=False
+            )
             failed = True
     return failed
 

@@ -42,7 +42,7 @@ from typing import Any, Literal
 from asl.errors import StatesRuntime
 from asl.resources import ArnError, Handler, TaskContext, TaskRegistry, parse_arn
 from asl.sdk_models import operation
-from cognito_tasks import validation, wire
+from cognito_tasks import api, validation, wire
 from cognito_tasks.actions import ACTIONS, Action
 from cognito_tasks.actions_auth import issue_tokens
 from cognito_tasks.directory import UserDirectory
@@ -133,7 +133,7 @@ def _handler(
                     raise InvalidParameterException(f"{', '.join(missing)} must be a string")
             else:
                 validation.validate(name, request)
-            result = action(directory, request, ctx.clock.now())
+            result = await api.arun(directory, action, request, ctx.clock.now())
         except CognitoError as exc:
             raise task_failed(exc, directory.new_uuid()) from None
         except NotEmulated as exc:

@@ -4,8 +4,8 @@ An action is a plain function `(directory, request, now) -> response`: `request`
 Parameters (already checked against the botocore model), `now` the execution clock's time, and
 the response the API's response members, with `wire.Timestamp` for dates. The modules group them:
 `actions_pools` (pools, clients, groups), `actions_admin` (Admin* user actions, ListUsers),
-`actions_users` (sign-up, codes, passwords, access-token actions) and `actions_auth` (sign-in,
-challenges, sign-out, RevokeToken).
+`actions_users` (sign-up, codes, passwords, access-token actions), `actions_auth` (sign-in,
+challenges, sign-out, RevokeToken) and `actions_mfa` (MFA configuration, preferences, TOTP).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cognito_tasks import actions_admin, actions_auth, actions_pools, actions_users
+from cognito_tasks import actions_admin, actions_auth, actions_mfa, actions_pools, actions_users
 from cognito_tasks.directory import UserDirectory
 
 Action = Callable[[UserDirectory, dict[str, Any], float], dict[str, Any]]
@@ -23,4 +23,5 @@ ACTIONS: dict[str, Action] = {
     **actions_admin.ACTIONS,
     **actions_users.ACTIONS,
     **actions_auth.ACTIONS,
+    **actions_mfa.ACTIONS,
 }

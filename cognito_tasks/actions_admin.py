@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from cognito_tasks import attributes as attrs
-from cognito_tasks import filters, passwords, users, wire
+from cognito_tasks import filters, lifecycle, passwords, users, wire
 from cognito_tasks.actions_pools import group
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import (
@@ -64,7 +64,9 @@ def admin_create_user(d: UserDirectory, request: Request, now: float) -> Respons
     if login_attribute is not None:
         attributes[login_attribute] = username
     password = _temporary_password(d, pool, request)
-    users.invitation_target(request, attributes)
+    users.invitation_mediums(request, attributes)
+    decision = lifecycle.pre_sign_up(d, pool, "PreSignUp_AdminCreateUser", username, attributes, request)
+    lifecycle.apply_verification(decision, attributes)
     sub = d.new_uuid()
     user = User(
         username=sub if login_attribute else username,
@@ -87,7 +89,14 @@ def admin_get_user(d: UserDirectory, request: Request, now: float) -> Response:
 
 
 def update_attributes(
-    d: UserDirectory, pool: UserPool, user: User, changes: list[dict[str, Any]], now: float
+    d: UserDirectory,
+    pool: UserPool,
+    user: User,
+    changes: list[dict[str, Any]],
+    now: float,
+    *,
+    client_id: str | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> None:
     """Apply attribute changes to a user (shared with UpdateUserAttributes-like callers)."""
     updated = attrs.apply(pool, user.attributes, changes, creating=False)
@@ -95,10 +104,9 @@ def update_attributes(
         value = updated.get(attribute)
         if value is None or value == user.attributes.get(attribute):
             continue
-        folded = value.casefold()
         for other in pool.users.values():
             theirs = other.attributes.get(attribute)
-            if other is not user and theirs is not None and theirs.casefold() == folded:
+            if other is not user and theirs is not None and pool.same_login(attribute, theirs, value):
                 raise AliasExistsException(f"An account with the given {attribute} already exists.")
     users.claim_aliases(d, pool, user, updated, force=False)
     changed = [n for n in ("email", "phone_number") if updated.get(n) != user.attributes.get(n)]
@@ -107,14 +115,24 @@ def update_attributes(
     for name in changed:
         medium = "EMAIL" if name == "email" else "SMS"
         if name in pool.auto_verified_attributes and updated.get(name) and not user.verified(name):
-            users.send_code(d, pool, user, CodePurpose.VERIFY_ATTRIBUTE, now, (name, medium))
+            users.send_code(
+                d,
+                pool,
+                user,
+                CodePurpose.VERIFY_ATTRIBUTE,
+                now,
+                (name, medium),
+                source="CustomMessage_UpdateUserAttribute",
+                client_id=client_id,
+                metadata=metadata,
+            )
 
 
 def admin_update_user_attributes(d: UserDirectory, request: Request, now: float) -> Response:
     """AdminUpdateUserAttributes."""
     pool = d.pool(request["UserPoolId"])
     user = d.user(pool, request["Username"])
-    update_attributes(d, pool, user, request["UserAttributes"], now)
+    update_attributes(d, pool, user, request["UserAttributes"], now, metadata=request.get("ClientMetadata"))
     return {}
 
 
@@ -178,7 +196,16 @@ def admin_reset_user_password(d: UserDirectory, request: Request, now: float) ->
         )
     user.status = UserStatus.RESET_REQUIRED
     d.touch(pool, user, now, "password reset")
-    users.send_code(d, pool, user, CodePurpose.FORGOT_PASSWORD, now, target)
+    users.send_code(
+        d,
+        pool,
+        user,
+        CodePurpose.FORGOT_PASSWORD,
+        now,
+        target,
+        source="CustomMessage_ForgotPassword",
+        metadata=request.get("ClientMetadata"),
+    )
     return {}
 
 
@@ -190,6 +217,7 @@ def admin_confirm_sign_up(d: UserDirectory, request: Request, now: float) -> Res
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     user.status = UserStatus.CONFIRMED
     d.touch(pool, user, now, "confirmed")
+    lifecycle.post_confirmation(d, pool, user, "PostConfirmation_ConfirmSignUp", request, None)
     return {}
 
 
@@ -228,7 +256,12 @@ def admin_list_groups_for_user(d: UserDirectory, request: Request, now: float) -
 
 
 def list_users(d: UserDirectory, request: Request, now: float) -> Response:
-    """ListUsers with Filter (`=`, `^=`), AttributesToGet and PaginationToken."""
+    """ListUsers with Filter (`=`, `^=`), AttributesToGet and PaginationToken.
+
+    AttributesToGet [doc, ListUsers]: "Amazon Cognito returns an error if not all users in the
+    results have set a value for the attribute you request" (InvalidParameterException; the
+    message is ours).
+    """
     pool = d.pool(request["UserPoolId"])
     text = request.get("Filter")
     parsed = filters.parse(text)
@@ -239,6 +272,13 @@ def list_users(d: UserDirectory, request: Request, now: float) -> Response:
     page, token = wire.page(
         matching, request.get("Limit"), request.get("PaginationToken"), f"users:{text or ''}"
     )
+    for user in page:
+        lacking = [name for name in only or [] if name not in user.attributes]
+        if lacking:
+            raise InvalidParameterException(
+                f"User {user.username} has no value for the requested attribute {lacking[0]}; "
+                "AttributesToGet needs every user in the results to have each attribute"
+            )
     out: Response = {"Users": [wire.user_type(u, only) for u in page]}
     if token:
         out["PaginationToken"] = token

@@ -1,19 +1,13 @@
 """Sign-in and sign-out actions: (Admin)InitiateAuth, (Admin)RespondToAuthChallenge, sign-outs, RevokeToken.
 
 Flows: ADMIN_USER_PASSWORD_AUTH (and legacy ADMIN_NO_SRP_AUTH) only through AdminInitiateAuth,
-USER_PASSWORD_AUTH only through InitiateAuth, REFRESH_TOKEN_AUTH/REFRESH_TOKEN through both; a
-wrong pairing is InvalidParameterException "Initiate Auth method not supported.", a flow the
-client's ExplicitAuthFlows lacks is "Auth flow not enabled for this client". SRP, custom and
-choice-based (USER_AUTH) flows are valid on AWS but not emulated: the task fails with
-States.Runtime.
-
-Outcomes of a correct password by status: CONFIRMED -> tokens; FORCE_CHANGE_PASSWORD ->
-NEW_PASSWORD_REQUIRED challenge (NotAuthorized "Temporary password has expired and must be reset
-by an administrator." once TemporaryPasswordValidityDays pass); UNCONFIRMED ->
-UserNotConfirmedException; RESET_REQUIRED -> PasswordResetRequiredException. A wrong password is
-NotAuthorized "Incorrect username or password."; an unknown user is UserNotFoundException
-"User does not exist." for clients with PreventUserExistenceErrors LEGACY, else the wrong-password
-error. Challenge sessions live AuthSessionValidity minutes (default 3) and are single-use.
+USER_PASSWORD_AUTH and USER_SRP_AUTH through InitiateAuth (USER_SRP_AUTH also through
+AdminInitiateAuth), CUSTOM_AUTH and REFRESH_TOKEN_AUTH/REFRESH_TOKEN through both; a wrong pairing
+is InvalidParameterException "Initiate Auth method not supported.", a flow the client's
+ExplicitAuthFlows lacks is "Auth flow not enabled for this client". What each flow does is in
+`cognito_tasks.flows`; the steps after the first factor (new password, MFA, tokens) in
+`cognito_tasks.challenges`. Choice-based sign-in (USER_AUTH) is valid on AWS but not emulated: the
+task fails with States.Runtime.
 
 RevokeToken [belief]: an unknown refresh token is accepted silently (OAuth 2.0 revocation,
 RFC 7009); a JWT (ID/access token) is UnsupportedTokenTypeException; a token of another client or
@@ -23,32 +17,25 @@ get UnsupportedOperationException.
 
 from __future__ import annotations
 
-import base64
 import hmac
-import json
 from typing import Any
 
-from cognito_tasks import attributes as attrs
-from cognito_tasks import passwords, sessions, tokens, users
+from cognito_tasks import challenges, flows, sessions, tokens, users
 from cognito_tasks.actions_pools import Request, Response
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import (
     InvalidParameterException,
     NotAuthorizedException,
     NotEmulated,
-    PasswordResetRequiredException,
     ResourceNotFoundException,
     UnauthorizedException,
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
-    UserNotConfirmedException,
-    UserNotFoundException,
 )
-from cognito_tasks.model import AppClient, Challenge, EventKind, User, UserPool, UserStatus
+from cognito_tasks.model import AppClient, EventKind, UserPool
 
 ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 REFRESH_FLOWS = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
-NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 _LEGACY = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
 _CLIENT_FLAG = {
     "ADMIN_USER_PASSWORD_AUTH": ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"),
@@ -58,107 +45,22 @@ _CLIENT_FLAG = {
     "CUSTOM_AUTH": ("ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"),
     "USER_AUTH": ("ALLOW_USER_AUTH",),
 }
-_SESSION_EXPIRED = "Invalid session for the user, session is expired."
+_FLOWS = {
+    "ADMIN_USER_PASSWORD_AUTH": flows.password,
+    "ADMIN_NO_SRP_AUTH": flows.password,
+    "USER_PASSWORD_AUTH": flows.password,
+    "USER_SRP_AUTH": flows.user_srp,
+    "CUSTOM_AUTH": flows.custom,
+    "REFRESH_TOKEN_AUTH": flows.refresh,
+    "REFRESH_TOKEN": flows.refresh,
+}
 
 
 def _flow_allowed(client: AppClient, flow: str) -> bool:
-    flows = set(client.explicit_auth_flows)
+    allowed = set(client.explicit_auth_flows)
     if flow in REFRESH_FLOWS:
-        return "ALLOW_REFRESH_TOKEN_AUTH" in flows or bool(flows & _LEGACY)
-    return bool(flows & set(_CLIENT_FLAG.get(flow, ())))
-
-
-def _param(params: dict[str, Any], name: str) -> str:
-    value = params.get(name)
-    if not value:
-        raise InvalidParameterException(f"Missing required parameter {name}")
-    return str(value)
-
-
-def _no_user(client: AppClient) -> Exception:
-    if client.prevent_user_existence_errors == "ENABLED":
-        return NotAuthorizedException("Incorrect username or password.")
-    return UserNotFoundException("User does not exist.")
-
-
-def _new_password_challenge(
-    d: UserDirectory, pool: UserPool, client: AppClient, user: User, now: float
-) -> Response:
-    session = base64.urlsafe_b64encode(d.random_bytes(192)).decode("ascii")
-    d.challenges[session] = Challenge(
-        session=session,
-        name=NEW_PASSWORD_REQUIRED,
-        pool_id=pool.id,
-        client_id=client.id,
-        username=user.username,
-        sub=user.sub,
-        expires=now + client.auth_session_validity * 60,
-    )
-    shown = {k: v for k, v in user.attributes.items() if k != "sub"}
-    required = [
-        f"userAttributes.{e.name}"
-        for e in attrs.schema(pool)
-        if e.required and e.name != "sub" and not user.attributes.get(e.name)
-    ]
-    return {
-        "ChallengeName": NEW_PASSWORD_REQUIRED,
-        "Session": session,
-        "ChallengeParameters": {
-            "USER_ID_FOR_SRP": user.username,
-            "requiredAttributes": json.dumps(required),
-            "userAttributes": json.dumps(shown),
-        },
-    }
-
-
-def _password_auth(
-    d: UserDirectory, pool: UserPool, client: AppClient, params: dict[str, Any], now: float
-) -> Response:
-    username = _param(params, "USERNAME")
-    password = _param(params, "PASSWORD")
-    users.check_secret_hash(client, params.get("SECRET_HASH"), username)
-    user = d.find_user(pool, username)
-    if user is None:
-        raise _no_user(client)
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
-    if not passwords.verify_password(user.password_hash, password):
-        raise NotAuthorizedException("Incorrect username or password.")
-    users.upgrade_hash(d, pool, user, password)
-    if user.status == UserStatus.UNCONFIRMED:
-        raise UserNotConfirmedException("User is not confirmed.")
-    if user.status == UserStatus.RESET_REQUIRED:
-        raise PasswordResetRequiredException("Password reset required for the user")
-    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
-        if user.password_expires is not None and now > user.password_expires:
-            raise NotAuthorizedException(
-                "Temporary password has expired and must be reset by an administrator."
-            )
-        return _new_password_challenge(d, pool, client, user, now)
-    return {"ChallengeParameters": {}, "AuthenticationResult": sessions.issue(d, pool, client, user, now)}
-
-
-def _refresh(
-    d: UserDirectory, pool: UserPool, client: AppClient, params: dict[str, Any], now: float
-) -> Response:
-    token = _param(params, "REFRESH_TOKEN")
-    session = d.session_for_refresh(token)
-    if session is None or session.client_id != client.id or session.pool_id != pool.id:
-        raise NotAuthorizedException("Invalid Refresh Token")
-    if session.revoked:
-        raise NotAuthorizedException("Refresh Token has been revoked")
-    if now > session.refresh_expires:
-        raise NotAuthorizedException("Refresh Token has expired")
-    user = d.find_user(pool, session.sub)
-    if user is None:
-        raise NotAuthorizedException("Refresh Token has been revoked")
-    users.check_secret_hash(client, params.get("SECRET_HASH"), user.username, user.sub)
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
-    return {
-        "ChallengeParameters": {},
-        "AuthenticationResult": sessions.issue(d, pool, client, user, now, session),
-    }
+        return "ALLOW_REFRESH_TOKEN_AUTH" in allowed or bool(allowed & _LEGACY)
+    return bool(allowed & set(_CLIENT_FLAG.get(flow, ())))
 
 
 def _initiate(
@@ -169,12 +71,12 @@ def _initiate(
         raise InvalidParameterException("Initiate Auth method not supported.")
     if not _flow_allowed(client, flow):
         raise InvalidParameterException("Auth flow not enabled for this client")
-    params = request.get("AuthParameters") or {}
-    if flow in REFRESH_FLOWS:
-        return _refresh(d, pool, client, params, now)
-    if flow in ADMIN_FLOWS or flow == "USER_PASSWORD_AUTH":
-        return _password_auth(d, pool, client, params, now)
-    raise NotEmulated(f"AuthFlow {flow} is not emulated locally; use a password or refresh-token flow")
+    run = _FLOWS.get(flow)
+    if run is None:
+        raise NotEmulated(
+            f"AuthFlow {flow} is not emulated locally; use a password, SRP, custom or refresh flow"
+        )
+    return run(d, pool, client, request, now)
 
 
 def admin_initiate_auth(d: UserDirectory, request: Request, now: float) -> Response:
@@ -192,44 +94,38 @@ def initiate_auth(d: UserDirectory, request: Request, now: float) -> Response:
 
 def _respond(d: UserDirectory, pool: UserPool, client: AppClient, request: Request, now: float) -> Response:
     name = request["ChallengeName"]
-    session_id = request.get("Session")
-    challenge = d.challenges.get(session_id) if session_id else None
-    if challenge is None or now > challenge.expires or challenge.client_id != client.id:
-        raise NotAuthorizedException(_SESSION_EXPIRED)
+    if name == flows.PASSWORD_VERIFIER:
+        return flows.password_verifier(d, pool, client, request, now)
+    challenge = challenges.pending(d, client, request.get("Session"), now)
     if name != challenge.name:
         raise InvalidParameterException(f"Invalid challenge name {name} for this session.")
-    responses = request.get("ChallengeResponses") or {}
-    username = _param(responses, "USERNAME")
+    responses: dict[str, Any] = request.get("ChallengeResponses") or {}
+    username = flows.param(responses, "USERNAME")
     user = d.find_user(pool, username)
     if user is None or user.sub != challenge.sub:
         raise NotAuthorizedException("Invalid session for the user.")
     users.check_secret_hash(client, responses.get("SECRET_HASH"), username, user.username)
-    new_password = _param(responses, "NEW_PASSWORD")
-    prefix = "userAttributes."
-    changes = [{"Name": k[len(prefix) :], "Value": v} for k, v in responses.items() if k.startswith(prefix)]
-    updated = attrs.apply(pool, user.attributes, changes, creating=False)
-    missing = [
-        e.name for e in attrs.schema(pool) if e.required and e.name != "sub" and not updated.get(e.name)
-    ]
-    if missing:
-        raise InvalidParameterException(f"Invalid attributes given, {missing[0]} is missing")
-    passwords.check(pool.password_policy, new_password)
-    del d.challenges[challenge.session]
-    user.attributes = updated
-    users.set_password(d, pool, user, new_password, now, permanent=True)
-    d.touch(pool, user, now, "new password set (challenge)")
-    return {"ChallengeParameters": {}, "AuthenticationResult": sessions.issue(d, pool, client, user, now)}
+    metadata = request.get("ClientMetadata")
+    attempt = challenges.Attempt(
+        pool, client, user, challenge.flow, now, dict(metadata) if metadata else None
+    )
+    if name == flows.CUSTOM_CHALLENGE:
+        return flows.custom_answer(d, attempt, challenge, responses)
+    answer = challenges.ANSWERS.get(name)
+    if answer is None:
+        raise NotEmulated(f"the {name} challenge is not emulated locally")
+    return answer(d, attempt, challenge, responses)
 
 
 def admin_respond_to_auth_challenge(d: UserDirectory, request: Request, now: float) -> Response:
-    """AdminRespondToAuthChallenge (NEW_PASSWORD_REQUIRED)."""
+    """AdminRespondToAuthChallenge."""
     pool = d.pool(request["UserPoolId"])
     _, client = d.client(request["ClientId"], pool)
     return _respond(d, pool, client, request, now)
 
 
 def respond_to_auth_challenge(d: UserDirectory, request: Request, now: float) -> Response:
-    """RespondToAuthChallenge (NEW_PASSWORD_REQUIRED)."""
+    """RespondToAuthChallenge."""
     pool, client = d.client(request["ClientId"])
     return _respond(d, pool, client, request, now)
 

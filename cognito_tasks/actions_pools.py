@@ -17,7 +17,15 @@ from cognito_tasks import attributes as attrs
 from cognito_tasks import settings, wire
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import GroupExistsException, InvalidParameterException, ResourceNotFoundException
-from cognito_tasks.model import AppClient, EventKind, Group, PasswordPolicy, SchemaAttribute, UserPool
+from cognito_tasks.model import (
+    AppClient,
+    EventKind,
+    Group,
+    MfaSettings,
+    PasswordPolicy,
+    SchemaAttribute,
+    UserPool,
+)
 
 Request = dict[str, Any]
 Response = dict[str, Any]
@@ -38,9 +46,9 @@ def _password_policy(request: Request) -> PasswordPolicy:
         require_lowercase=given.get("RequireLowercase", False),
         require_numbers=given.get("RequireNumbers", False),
         require_symbols=given.get("RequireSymbols", False),
-        temporary_password_validity_days=given.get(
-            "TemporaryPasswordValidityDays", defaults.temporary_password_validity_days
-        ),
+        # 0 means the default [doc, PasswordPolicyType: "treats it as a null value"].
+        temporary_password_validity_days=given.get("TemporaryPasswordValidityDays")
+        or defaults.temporary_password_validity_days,
         history_size=given.get("PasswordHistorySize"),
     )
 
@@ -89,6 +97,20 @@ def _schema(pool: UserPool, entries: list[dict[str, Any]]) -> None:
             pool.custom_attributes[full] = defined
 
 
+def _creation_mfa(request: Request) -> MfaSettings:
+    """CreateUserPool's MFA: ON or OPTIONAL means SMS MFA, which needs SNS and phone verification [obs]."""
+    message = request.get("SmsAuthenticationMessage")
+    if request.get("MfaConfiguration", "OFF") == "OFF":
+        return MfaSettings(sms_message=message)
+    if not request.get("SmsConfiguration") or "phone_number" not in (
+        request.get("AutoVerifiedAttributes") or []
+    ):
+        raise InvalidParameterException(
+            "SMS configuration and Auto verification for phone_number are required when MFA is required/optional"
+        )
+    return MfaSettings(sms_enabled=True, sms_message=message)
+
+
 def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response:
     """CreateUserPool."""
     settings.check_pool(request)
@@ -124,6 +146,8 @@ def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response
             "InviteMessageTemplate": admin["InviteMessageTemplate"],
         }
     _schema(pool, list(request.get("Schema") or []))
+    pool.mfa = _creation_mfa(request)
+    pool.lambda_config = dict(request.get("LambdaConfig") or {})
     d.pools[pool_id] = pool
     d.record(EventKind.POOL_CREATED, pool_id, pool.name, now)
     return {"UserPool": wire.pool_type(pool)}
@@ -180,6 +204,10 @@ def create_user_pool_client(d: UserDirectory, request: Request, now: float) -> R
             raise InvalidParameterException(f"Invalid {word} attributes specified while creating a client")
     units = {**_DEFAULT_UNITS, **(request.get("TokenValidityUnits") or {})}
     secret = request.get("ClientSecret")
+    if secret is not None and request.get("GenerateSecret"):
+        raise InvalidParameterException(
+            "You cannot specify both GenerateSecret as true and provide a ClientSecret value."
+        )
     if secret is None and request.get("GenerateSecret"):
         secret = d.random_string(51, "abcdefghijklmnopqrstuvwxyz0123456789")
     client = AppClient(

@@ -98,7 +98,7 @@ def _problem(entry: SchemaAttribute, value: str) -> str | None:
             entry.max_value is not None and number > entry.max_value
         ):
             return "Number is out of the allowed range."
-    if entry.data_type == "String" and name not in STANDARD:
+    if entry.data_type == "String":
         if entry.max_length is not None and len(value) > entry.max_length:
             return f"String must be no longer than {entry.max_length} characters."
         if entry.min_length is not None and len(value) < entry.min_length:

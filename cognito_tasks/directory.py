@@ -55,13 +55,6 @@ _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _DAY = 86400.0
 
 
-def _same_value(pool: UserPool, attribute: str, value: str, name: str) -> bool:
-    """Whether `name` designates an attribute value (emails compare case-insensitively)."""
-    if attribute == "email" or (attribute == "preferred_username" and pool.case_sensitive is False):
-        return value.casefold() == name.casefold()
-    return value == name
-
-
 class UserDirectory:
     """Pools, clients, users and groups in memory, with deterministic ids when seeded.
 
@@ -101,6 +94,7 @@ class UserDirectory:
         self.sessions: dict[str, AuthSession] = {}
         self.challenges: dict[str, Challenge] = {}
         self._by_refresh: dict[str, str] = {}
+        self._by_event: dict[str, str] = {}
 
     # -- deterministic ids -------------------------------------------------------------------
 
@@ -163,12 +157,12 @@ class UserDirectory:
                 return user
             for attr in pool.username_attributes:
                 value = user.attributes.get(attr)
-                if value is not None and _same_value(pool, attr, value, name):
+                if value is not None and pool.same_login(attr, value, name):
                     return user
             for attr in pool.alias_attributes:
                 value = user.attributes.get(attr)
                 usable = attr == "preferred_username" or user.verified(attr)
-                if value is not None and usable and _same_value(pool, attr, value, name):
+                if value is not None and usable and pool.same_name(value, name):
                     return user
         return None
 
@@ -201,6 +195,20 @@ class UserDirectory:
         """Remember an authentication and its refresh token."""
         self.sessions[session.origin_jti] = session
         self._by_refresh[session.refresh_token] = session.origin_jti
+        for event_id in session.event_ids:
+            self._by_event[event_id] = session.origin_jti
+
+    def note_event(self, session: AuthSession, event_id: str) -> None:
+        """Remember that tokens with `event_id` belong to `session`."""
+        session.event_ids.append(event_id)
+        self._by_event[event_id] = session.origin_jti
+
+    def session_of(self, claims: dict[str, Any]) -> AuthSession | None:
+        """The authentication a token's claims belong to (by `origin_jti`, else by `event_id`)."""
+        origin = claims.get("origin_jti")
+        if not isinstance(origin, str):
+            origin = self._by_event.get(str(claims.get("event_id")))
+        return self.sessions.get(origin) if isinstance(origin, str) else None
 
     def session_for_refresh(self, refresh_token: str) -> AuthSession | None:
         """The authentication a refresh token belongs to."""
@@ -228,8 +236,10 @@ class UserDirectory:
         code: str | None = None,
         medium: str | None = None,
         attribute: str | None = None,
+        message: str | None = None,
+        subject: str | None = None,
     ) -> IssuedCode:
-        """Record a code sent to `user` (a new six-digit one unless `code` is given)."""
+        """Record a code sent to `user` (a new six-digit one unless `code` is given) in the outbox."""
         validity = CODE_VALIDITY.get(purpose, pool.password_policy.temporary_password_validity_days * _DAY)
         issued = IssuedCode(
             pool_id=pool.id,
@@ -241,6 +251,8 @@ class UserDirectory:
             medium=medium,
             destination=user.attributes.get(attribute) if attribute else None,
             attribute=attribute,
+            message=message,
+            subject=subject,
         )
         self.codes.append(issued)
         self.record(

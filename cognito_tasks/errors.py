@@ -19,7 +19,15 @@
     ├── UnsupportedUserStateException    MessageAction=RESEND on a user past FORCE_CHANGE_PASSWORD
     ├── UnauthorizedException            RevokeToken with the wrong client or secret
     ├── UnsupportedTokenTypeException    RevokeToken given something other than a refresh token
-    └── UnsupportedOperationException    RevokeToken on a client with token revocation off
+    ├── UnsupportedOperationException    RevokeToken on a client with token revocation off
+    ├── LimitExceededException           too many code requests or entries for a user in an hour
+    ├── UserLambdaValidationException    a trigger function raised
+    ├── InvalidLambdaResponseException   a trigger function returned something Cognito cannot use
+    ├── UnexpectedLambdaException        a trigger's function cannot be called
+    ├── MFAMethodNotFoundException       MFA is required and the user has no usable factor
+    ├── SoftwareTokenMFANotFoundException  no TOTP secret was associated
+    ├── EnableSoftwareTokenMFAException  VerifySoftwareToken got a wrong code
+    └── InvalidUserPoolConfigurationException  the pool cannot serve the request (e.g. no custom-auth triggers)
 
     NotEmulated                          valid on AWS but not emulated here (SRP, custom auth, MFA):
                                          the task fails with States.Runtime rather than a fake answer
@@ -118,6 +126,38 @@ class UnsupportedTokenTypeException(CognitoError):
 
 class UnsupportedOperationException(CognitoError):
     """The operation is turned off for this client."""
+
+
+class LimitExceededException(CognitoError):
+    """Too many attempts of a rate-limited action (codes, password changes)."""
+
+
+class UserLambdaValidationException(CognitoError):
+    """A trigger function raised; the message is `<Trigger> failed with error <message>.`."""
+
+
+class InvalidLambdaResponseException(CognitoError):
+    """A trigger function's result is not usable."""
+
+
+class UnexpectedLambdaException(CognitoError):
+    """A trigger's function could not be called."""
+
+
+class MFAMethodNotFoundException(CognitoError):
+    """MFA is required but the user has no factor that can be used."""
+
+
+class SoftwareTokenMFANotFoundException(CognitoError):
+    """No software token (TOTP secret) is associated with the user."""
+
+
+class EnableSoftwareTokenMFAException(CognitoError):
+    """The TOTP code given to VerifySoftwareToken is wrong."""
+
+
+class InvalidUserPoolConfigurationException(CognitoError):
+    """The user pool is not configured for the request."""
 
 
 class NotEmulated(Exception):

@@ -253,6 +253,24 @@ class UserPool:
         """The key a username is stored under (case-folded in case-insensitive pools)."""
         return username if self.case_sensitive is not False else username.casefold()
 
+    def same_name(self, one: str, other: str) -> bool:
+        """Whether two alias values (email, phone number, preferred_username) name the same user.
+
+        Case matters unless the pool is case-insensitive (`UsernameConfiguration.CaseSensitive`
+        false) [doc, UsernameConfigurationType: it applies to usernames and their aliases].
+        """
+        return self.username_key(one) == self.username_key(other)
+
+    def same_login(self, attribute: str, one: str, other: str) -> bool:
+        """Whether two values of a username attribute (email or phone as the username) are equal.
+
+        An email used as the username compares without case in every pool [belief: the address
+        is the user's name, and Cognito stores it as given but finds it either way].
+        """
+        if attribute == "email":
+            return one.casefold() == other.casefold()
+        return self.same_name(one, other)
+
 
 @dataclass(slots=True)
 class IssuedCode:
@@ -302,6 +320,8 @@ class AuthSession:
     refresh_token: str
     refresh_expires: float
     revoked: bool = False
+    #: The `event_id` of every token pair issued for this authentication (refreshes included).
+    event_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

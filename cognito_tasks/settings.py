@@ -25,6 +25,8 @@ POOL_EMULATED = frozenset(
         "UsernameConfiguration",
         "AdminCreateUserConfig",
         "MfaConfiguration",
+        "LambdaConfig",
+        "SmsAuthenticationMessage",
         "DeletionProtection",
         "UserPoolTags",
     }
@@ -38,12 +40,10 @@ POOL_INERT = {
     "EmailVerificationMessage": "the message template of a code in the outbox",
     "EmailVerificationSubject": "the subject of a code in the outbox",
     "VerificationMessageTemplate": "the message templates of codes in the outbox",
-    "SmsAuthenticationMessage": "the message template of an SMS MFA code in the outbox",
     "UserPoolTier": "the feature plan (billing)",
 }
 #: Why a refused CreateUserPool member is refused (members with an allowed value are checked apart).
 _POOL_REFUSED = {
-    "LambdaConfig": "Lambda triggers are not emulated yet",
     "DeviceConfiguration": "device tracking (remembered devices, DEVICE_SRP_AUTH) is not emulated",
     "UserAttributeUpdateSettings": (
         "keeping the original email/phone until the new one is verified is not emulated"
@@ -88,6 +88,13 @@ _CLIENT_REFUSED = {
     "PublishSecretsInAWSSecretsManager": "publishing the client secret to Secrets Manager is not emulated",
     "EnablePropagateAdditionalUserContextData": "threat protection (advanced security) is not emulated",
 }
+#: LambdaConfig members that are not run locally.
+_LAMBDA_REFUSED = {
+    "CustomSMSSender": "custom senders get codes encrypted with KMS, which is not emulated",
+    "CustomEmailSender": "custom senders get codes encrypted with KMS, which is not emulated",
+    "KMSKeyID": "custom senders get codes encrypted with KMS, which is not emulated",
+    "InboundFederation": "federated sign-in is not emulated",
+}
 #: Values of a refused member that mean "off", so a request spelling out the default still works.
 _OFF: dict[str, Any] = {
     "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False},
@@ -95,7 +102,6 @@ _OFF: dict[str, Any] = {
     "UserPoolAddOns": {"AdvancedSecurityMode": "OFF"},
     "RefreshTokenRotation": {"Feature": "DISABLED"},
     "EnablePropagateAdditionalUserContextData": False,
-    "LambdaConfig": {},
 }
 
 
@@ -121,8 +127,9 @@ def check_pool(request: dict[str, Any], action: str = "CreateUserPool") -> None:
         if name in POOL_EMULATED or name in POOL_INERT or name == "UserPoolId" or _is_off(name, value):
             continue
         raise _refuse(action, name, _POOL_REFUSED.get(name, "this setting is not emulated"))
-    if request.get("MfaConfiguration", "OFF") != "OFF":
-        raise _refuse(action, f"MfaConfiguration {request['MfaConfiguration']}", "MFA is not emulated yet")
+    lambdas = request.get("LambdaConfig") or {}
+    for name in sorted(set(lambdas) & _LAMBDA_REFUSED.keys()):
+        raise _refuse(action, f"LambdaConfig.{name}", _LAMBDA_REFUSED[name])
     template = request.get("VerificationMessageTemplate") or {}
     if template.get("DefaultEmailOption") == "CONFIRM_WITH_LINK":
         raise _refuse(

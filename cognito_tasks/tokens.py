@@ -100,8 +100,14 @@ class PoolKeys:
 
 
 def sign(claims: dict[str, Any], key: SigningKey) -> str:
-    """A compact RS256 JWS of `claims` with `kid` in the header."""
-    return jwt.encode(claims, key.private_key(), algorithm="RS256", headers={"kid": key.kid})
+    """A compact RS256 JWS of `claims`; the header is `kid` and `alg` only, as Cognito's."""
+    return jwt.encode(
+        claims,
+        key.private_key(),
+        algorithm="RS256",
+        headers={"kid": key.kid, "alg": "RS256", "typ": None},
+        sort_headers=False,
+    )
 
 
 def unverified_claims(token: str) -> dict[str, Any] | None:

@@ -5,8 +5,8 @@ Choices where AWS is not documented [belief]:
   email/phone-as-username pools; "Username cannot be of email format, since user pool is
   configured for email alias." (and the phone_number variant) in alias pools.
 * A code goes to the auto-verified attribute the user has, email before phone; an invitation
-  goes to the DesiredDeliveryMediums (default SMS, falling back to EMAIL when there is no phone
-  number; nothing is sent when the user has neither).
+  goes to each of the DesiredDeliveryMediums (default SMS [doc]; without a phone number nothing
+  is sent).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import hmac
 import re
 from typing import Any
 
-from cognito_tasks import passwords, srp
+from cognito_tasks import attributes as attrs
+from cognito_tasks import messages, passwords, srp
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import (
     AliasExistsException,
@@ -64,10 +65,9 @@ def ensure_new(pool: UserPool, username: str, attribute: str | None, message: st
         raise UsernameExistsException(message)
     if attribute is None:
         return
-    wanted = username.casefold() if attribute == "email" else username
     for user in pool.users.values():
         value = user.attributes.get(attribute)
-        if value is not None and (value.casefold() if attribute == "email" else value) == wanted:
+        if value is not None and pool.same_login(attribute, value, username):
             raise UsernameExistsException(message)
 
 
@@ -83,7 +83,13 @@ def claim_aliases(
             continue
         value = attributes.get(attr)
         for other in pool.users.values():
-            if other is user or not other.verified(attr) or other.attributes.get(attr) != value:
+            theirs = other.attributes.get(attr)
+            if (
+                other is user
+                or not other.verified(attr)
+                or theirs is None
+                or not pool.same_name(theirs, value or "")
+            ):
                 continue
             if not force:
                 raise AliasExistsException(f"An account with the given {attr} already exists.")
@@ -191,35 +197,122 @@ def send_code(
     purpose: CodePurpose,
     now: float,
     target: tuple[str, str],
+    *,
+    source: str | None = None,
+    client_id: str | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> IssuedCode:
-    """Issue a code to `target` (attribute, medium)."""
+    """Send a new code to `target` (attribute, medium): its message goes to the outbox.
+
+    `source` is the CustomMessage trigger source (default `CustomMessage_<purpose>`).
+    """
     attribute, medium = target
-    return directory.issue_code(pool, user, purpose, now, medium=medium, attribute=attribute)
+    code = directory.new_code()
+    message, subject = messages.compose(
+        directory,
+        pool,
+        user,
+        purpose,
+        medium,
+        code,
+        source=source or f"CustomMessage_{purpose}",
+        client_id=client_id,
+        metadata=metadata,
+    )
+    return directory.issue_code(
+        pool,
+        user,
+        purpose,
+        now,
+        code=code,
+        medium=medium,
+        attribute=attribute,
+        message=message,
+        subject=subject,
+    )
 
 
-def invitation_target(request: dict[str, Any], attributes: dict[str, str]) -> tuple[str | None, str | None]:
-    """(medium, attribute) AdminCreateUser's invitation goes to; InvalidParameterException if impossible."""
+_MEDIUM_ATTRIBUTE = {"EMAIL": "email", "SMS": "phone_number"}
+
+
+def invitation_mediums(request: dict[str, Any], attributes: dict[str, str]) -> list[str]:
+    """The mediums AdminCreateUser's invitation goes to; InvalidParameterException if one is impossible.
+
+    DesiredDeliveryMediums defaults to SMS [doc, AdminCreateUser]: without it, a user with no
+    phone number gets no invitation (the temporary password is still in the outbox, unsent).
+    """
     mediums = request.get("DesiredDeliveryMediums")
-    wanted = {"EMAIL": "email", "SMS": "phone_number"}
     if mediums:
-        if any(not attributes.get(wanted[m]) for m in mediums):
+        if any(not attributes.get(_MEDIUM_ATTRIBUTE[m]) for m in mediums):
             raise InvalidParameterException("User has no attribute matching desired delivery mediums")
-        medium = "SMS" if "SMS" in mediums else "EMAIL"
-        return medium, wanted[medium]
-    if attributes.get("phone_number"):
-        return "SMS", "phone_number"
-    if attributes.get("email"):
-        return "EMAIL", "email"
-    return None, None
+        return list(dict.fromkeys(mediums))
+    return ["SMS"] if attributes.get("phone_number") else []
 
 
 def invite(
     directory: UserDirectory, pool: UserPool, user: User, password: str, now: float, request: dict[str, Any]
-) -> IssuedCode:
-    """Record the invitation (the temporary password) AdminCreateUser sends; suppressed ones too."""
-    medium, attribute = invitation_target(request, user.attributes)
-    if request.get("MessageAction") == "SUPPRESS":
-        medium = None
-    return directory.issue_code(
-        pool, user, CodePurpose.INVITATION, now, code=password, medium=medium, attribute=attribute
+) -> list[IssuedCode]:
+    """Record the invitation (the temporary password) AdminCreateUser sends: one per medium, or one unsent."""
+    suppressed = request.get("MessageAction") == "SUPPRESS"
+    mediums = [] if suppressed else invitation_mediums(request, user.attributes)
+    metadata = request.get("ClientMetadata")
+    sent = []
+    for medium in mediums:
+        message, subject = messages.compose(
+            directory,
+            pool,
+            user,
+            CodePurpose.INVITATION,
+            medium,
+            password,
+            source="CustomMessage_AdminCreateUser",
+            metadata=metadata,
+        )
+        sent.append(
+            directory.issue_code(
+                pool,
+                user,
+                CodePurpose.INVITATION,
+                now,
+                code=password,
+                medium=medium,
+                attribute=_MEDIUM_ATTRIBUTE[medium],
+                message=message,
+                subject=subject,
+            )
+        )
+    if not sent:
+        sent.append(directory.issue_code(pool, user, CodePurpose.INVITATION, now, code=password))
+    return sent
+
+
+def create_migrated(
+    directory: UserDirectory,
+    pool: UserPool,
+    username: str,
+    given: dict[str, str],
+    status: UserStatus,
+    password: str | None,
+    now: float,
+) -> User:
+    """Create the user a UserMigration trigger described (its attributes checked like AdminCreateUser's).
+
+    The welcome message Cognito sends migrated users (unless `messageAction` is SUPPRESS) does not
+    go to the outbox: it carries no code.
+    """
+    login = sign_in_name(pool, username)
+    ensure_new(pool, username, login, "User account already exists")
+    changes = [{"Name": k, "Value": v} for k, v in given.items() if k != "sub"]
+    attributes = attrs.apply(pool, {login: username} if login else {}, changes, creating=True)
+    sub = directory.new_uuid()
+    user = User(
+        username=sub if login else username,
+        attributes={"sub": sub, **attributes},
+        status=status,
+        created=now,
+        modified=now,
     )
+    if password is not None:
+        store_password(directory, pool, user, password)
+    directory.add_user(pool, user)
+    return user

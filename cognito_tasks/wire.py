@@ -67,8 +67,20 @@ def user_type(user: User, only: Sequence[str] | None = None) -> dict[str, Any]:
     }
 
 
+def mfa_members(user: User) -> dict[str, Any]:
+    """`MFAOptions`, `PreferredMfaSetting` and `UserMFASettingList` of GetUser/AdminGetUser, when set."""
+    out: dict[str, Any] = {}
+    if user.mfa.sms_enabled:
+        out["MFAOptions"] = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+    if user.mfa.preferred:
+        out["PreferredMfaSetting"] = user.mfa.preferred
+    if user.mfa.enabled():
+        out["UserMFASettingList"] = user.mfa.enabled()
+    return out
+
+
 def admin_get_user(user: User) -> dict[str, Any]:
-    """AdminGetUser's response: `UserAttributes`, dates, `Enabled`, `UserStatus`."""
+    """AdminGetUser's response: `UserAttributes`, dates, `Enabled`, `UserStatus`, MFA settings."""
     return {
         "Username": user.username,
         "UserAttributes": attribute_list(user.attributes),
@@ -76,6 +88,7 @@ def admin_get_user(user: User) -> dict[str, Any]:
         "UserLastModifiedDate": Timestamp(user.modified),
         "Enabled": user.enabled,
         "UserStatus": str(user.status),
+        **mfa_members(user),
     }
 
 
@@ -138,7 +151,7 @@ def pool_type(pool: UserPool) -> dict[str, Any]:
             "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
         },
         "DeletionProtection": pool.deletion_protection,
-        "LambdaConfig": {},
+        "LambdaConfig": dict(pool.lambda_config),
         "LastModifiedDate": Timestamp(pool.modified),
         "CreationDate": Timestamp(pool.created),
         "SchemaAttributes": [schema_attribute(e) for e in attrs.schema(pool)],
@@ -151,6 +164,8 @@ def pool_type(pool: UserPool) -> dict[str, Any]:
         if value:
             out[key] = list(value)
     out["VerificationMessageTemplate"] = {"DefaultEmailOption": "CONFIRM_WITH_CODE"}
+    if pool.mfa.sms_message:
+        out["SmsAuthenticationMessage"] = pool.mfa.sms_message
     out["MfaConfiguration"] = pool.mfa_configuration
     out["EstimatedNumberOfUsers"] = len(pool.users)
     out["EmailConfiguration"] = {"EmailSendingAccount": "COGNITO_DEFAULT"}
@@ -172,7 +187,7 @@ def pool_description(pool: UserPool) -> dict[str, Any]:
     return {
         "Id": pool.id,
         "Name": pool.name,
-        "LambdaConfig": {},
+        "LambdaConfig": dict(pool.lambda_config),
         "LastModifiedDate": Timestamp(pool.modified),
         "CreationDate": Timestamp(pool.created),
     }

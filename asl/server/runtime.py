@@ -238,8 +238,8 @@ class Runtime:
                     f"The activity {activity_arn} does not exist on this server: create it with CreateActivity"
                 )
             live = self._owners[id(ctx.execution)]
-            history = ctx.execution.history
-            token = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{live.arn}/{len(history)}"))
+            # The interpreter's token: the same when the execution resumes after a restart.
+            token = ctx.task_token or ""
             waiter = interpreter.TokenWaiter(ctx)
             ctx.execution.waiters[token] = waiter
             self.db.submit(sql.add_token, token, live.arn, activity_arn, interpreter.now())
@@ -271,22 +271,39 @@ class Runtime:
 
     # -- resuming ---------------------------------------------------------------------------------
 
+    async def redrive(self, row: dict[str, Any]) -> float:
+        """RedriveExecution: run again what did not succeed (see `interpreter.redrive`); the redrive date."""
+        arn = row["arn"]
+        target = _target(row)
+        events = await self.db.query(sql.all_events, arn)
+        machine = self.backend.machine(target, row["name"], self._on_wait(arn))
+        execution = interpreter.redrive(
+            machine,
+            events,
+            clock=self.backend.clock,
+            execution_name=row["name"],
+            seed=row["seed"],
+            on_record=self._record(arn),
+        )
+        redriven = interpreter.now()
+        changes = {
+            "status": "RUNNING",
+            "redrive_count": row["redrive_count"] + 1,
+            "redrive_date": redriven,
+            "stop_date": None,
+            "error": None,
+            "cause": None,
+            "output": None,
+        }
+        await self.db.run(sql.update_execution, arn, changes)
+        self._launch(Live(arn, execution, machine, False))
+        await self.db.run(_barrier)  # ExecutionRedriven is on disk before the answer
+        return redriven
+
     async def _resume(self, row: dict[str, Any]) -> None:
         """Continue an execution that was RUNNING when the server stopped (see `interpreter.resume`)."""
-        from asl.server.backend import Target
-
         arn = row["arn"]
-        target = Target(
-            row["machine_arn"],
-            arn.split(":")[6],
-            row["type"],
-            row["definition"],
-            row["revision_id"],
-            row["role_arn"],
-            row["version_arn"],
-            row["alias_arn"],
-            row["test_case"],
-        )
+        target = _target(row)
         events = await self.db.query(sql.all_events, arn)
         execution = None
         machine = None
@@ -339,6 +356,23 @@ class Runtime:
                     return
                 await anyio.sleep(0.05)
             await self.send(sent["token"], sent["outcome"], sent["output"], sent["error"], sent["cause"])
+
+
+def _target(row: dict[str, Any]) -> Any:
+    """What an execution runs, from its stored row."""
+    from asl.server.backend import Target
+
+    return Target(
+        row["machine_arn"],
+        row["arn"].split(":")[6],
+        row["type"],
+        row["definition"],
+        row["revision_id"],
+        row["role_arn"],
+        row["version_arn"],
+        row["alias_arn"],
+        row["test_case"],
+    )
 
 
 def _barrier(connection: Any) -> None:

@@ -35,6 +35,7 @@ def users_file(tmp_path: Path) -> tuple[Path, str]:
             "UserPoolId": pool_id,
             "Username": "ann",
             "UserAttributes": [{"Name": "email", "Value": "ann@example.com"}],
+            "DesiredDeliveryMediums": ["EMAIL"],
         },
         NOW,
     )
@@ -152,6 +153,8 @@ def test_codes(users_file: tuple[Path, str]) -> None:
     assert code["Code"] == directory.latest_code(pool_id, "ann")
     assert code["DeliveryMedium"] == "EMAIL"
     assert code["Destination"] == "ann@example.com"
+    assert code["Message"] == f"Your username is ann and temporary password is {code['Code']}. "
+    assert code["Subject"] == "Your temporary password"
     table = invoke("codes", "--users", str(path), "--pool", pool_id)
     assert table.exit_code == 0
     assert "(suppressed)" in table.stdout

@@ -8,11 +8,9 @@ Examples are derandomized in CI (the same inputs every run, so a failure reprodu
 
 from __future__ import annotations
 
-import os
-
 from hypothesis import HealthCheck, settings
 
-_EXAMPLES = int(os.environ.get("ASL_FUZZ_EXAMPLES", "0") or 0)
+from tests.properties.strategies import FUZZ_EXAMPLES as _EXAMPLES
 
 settings.register_profile(
     "asl",

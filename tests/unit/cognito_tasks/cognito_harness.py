@@ -83,6 +83,24 @@ class Harness:
         )
         return dict(created["User"])
 
+    def auth_fails(
+        self,
+        pool_id: str,
+        client_id: str,
+        username: str,
+        password: str,
+        error: str = "NotAuthorizedException",
+    ) -> str:
+        """AdminInitiateAuth with a password, expected to fail with `error`; the message."""
+        return self.fails(
+            "adminInitiateAuth",
+            error,
+            UserPoolId=pool_id,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+
     def sign_in(
         self, pool_id: str, client_id: str, username: str, password: str = PASSWORD
     ) -> dict[str, Any]:

@@ -122,9 +122,9 @@ def test_legacy_flows(h: Harness) -> None:
 
 def test_unsupported_flows_fail_with_states_runtime(h: Harness) -> None:
     pool_id = h.pool()
-    client_id = h.client(pool_id, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"])
-    with pytest.raises(StatesRuntime, match="USER_SRP_AUTH is not emulated"):
-        h.call("initiateAuth", ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "u"})
+    client_id = h.client(pool_id, ExplicitAuthFlows=["ALLOW_USER_AUTH"])
+    with pytest.raises(StatesRuntime, match="USER_AUTH is not emulated"):
+        h.call("initiateAuth", ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "u"})
 
 
 @pytest.mark.parametrize(

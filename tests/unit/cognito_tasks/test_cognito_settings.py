@@ -15,8 +15,18 @@ from cognito_tasks import settings
 @pytest.mark.parametrize(
     ("params", "named"),
     [
-        ({"MfaConfiguration": "ON"}, "MfaConfiguration ON"),
-        ({"LambdaConfig": {"PreSignUp": "arn:aws:lambda:us-east-1:123456789012:function:f"}}, "LambdaConfig"),
+        (
+            {
+                "LambdaConfig": {
+                    "CustomEmailSender": {
+                        "LambdaVersion": "V1_0",
+                        "LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                    }
+                }
+            },
+            "LambdaConfig.CustomEmailSender",
+        ),
+        ({"LambdaConfig": {"KMSKeyID": "arn:aws:kms:us-east-1:123456789012:key/k"}}, "LambdaConfig.KMSKeyID"),
         ({"DeviceConfiguration": {"ChallengeRequiredOnNewDevice": True}}, "DeviceConfiguration"),
         ({"UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}, "UserPoolAddOns"),
         (

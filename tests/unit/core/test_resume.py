@@ -241,3 +241,74 @@ def test_unusable_histories_are_refused(events: list[dict[str, Any]], message: s
 
 def test_resume_error_is_a_runtime_error() -> None:
     assert ResumeError("x").error == "States.Runtime"
+
+
+# -- RedriveExecution ---------------------------------------------------------------------------------
+
+
+def test_a_redrive_runs_again_only_what_did_not_succeed() -> None:
+    """AWS's redrive: "restarts the execution from the unsuccessful step", keeping what succeeded; the
+    history gains ExecutionRedriven and $$.Execution.RedriveCount counts the redrives."""
+    broken = {"on": True}
+    calls: dict[Any, int] = defaultdict(int)
+
+    async def work(payload: Any, ctx: TaskContext) -> Any:
+        calls[payload["item"]] += 1
+        if broken["on"] and payload["item"] == 2:
+            from asl.errors import TaskFailed
+
+            raise TaskFailed("Broken", "item 2 needs a fix")
+        return payload["item"] * 10
+
+    tasks = TaskRegistry()
+    tasks.register(LAMBDA, work)
+    definition = {
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {"Type": "Pass", "Result": [1, 2, 3], "Next": "Each"},
+            "Each": {
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                "ItemSelector": {"item.$": "$$.Map.Item.Value"},
+                "ItemProcessor": {
+                    "StartAt": "Work",
+                    "States": {"Work": {"Type": "Task", "Resource": LAMBDA, "End": True}},
+                },
+                "Next": "Done",
+            },
+            "Done": {
+                "Type": "Pass",
+                "Parameters": {"results.$": "$", "redrives.$": "$$.Execution.RedriveCount"},
+                "End": True,
+            },
+        },
+    }
+    machine = StateMachine(definition, registry=tasks)
+    events: list[dict[str, Any]] = []
+    failed = machine.run_sync(
+        {}, clock=VirtualClock(START), execution_name="r", seed=1, on_record=events.append
+    )
+    assert (failed.status, failed.error) == ("FAILED", "Broken")
+    assert dict(calls) == {1: 1, 2: 1}
+    broken["on"] = False
+    new: list[dict[str, Any]] = []
+    execution = machine.redrive(
+        events, clock=VirtualClock(START + 600), execution_name="r", seed=1, on_record=new.append
+    )
+    result = anyio.run(machine.finish, execution)
+    assert (result.status, result.output) == ("SUCCEEDED", {"results": [10, 20, 30], "redrives": 1})
+    assert dict(calls) == {1: 1, 2: 2, 3: 1}  # item 1 succeeded before: not run again
+    assert new[0]["type"] == "ExecutionRedriven"
+    assert new[0]["executionRedrivenEventDetails"] == {"redriveCount": 1}
+    assert new[0]["id"] == len(events) + 1
+    assert [e["type"] for e in events + new].count("PassStateEntered") == 2  # Prepare once, Done once
+
+
+def test_only_an_ended_unsuccessful_execution_can_be_redriven() -> None:
+    machine = StateMachine({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    events: list[dict[str, Any]] = []
+    machine.run_sync({}, clock=VirtualClock(START), on_record=events.append)
+    with pytest.raises(ValueError, match="failed, timed out or was aborted"):
+        machine.redrive(events)
+    with pytest.raises(ValueError, match="failed, timed out or was aborted"):
+        machine.redrive(events[:-1])
