@@ -352,11 +352,12 @@ def _explain(message: str) -> str:
 
 def _clock(app: App, real_time: bool, start_time: str | None) -> Any:
     """The execution's clock: the wall clock, or the virtual one (from `--start-time` when given)."""
-    from asl.choice import parse_timestamp
     from asl.clock import RealClock, VirtualClock
 
     if start_time is None:
         return RealClock() if real_time else VirtualClock()
+    from asl.choice import parse_timestamp
+
     if real_time:
         app.abort("--start-time sets the virtual clock; it cannot be combined with --real-time", EXIT_USAGE)
     when = parse_timestamp(start_time)
