@@ -59,6 +59,10 @@ class ExecutionResult:
         """The events, as GetExecutionHistory returns them."""
         return self._execution.history.events() if self._execution else []
 
+    def iter_history(self) -> Iterator[dict[str, Any]]:
+        """The events one at a time (for writing a long history without holding it twice)."""
+        return self._execution.history.iter_events() if self._execution else iter(())
+
     @property
     def event_types(self) -> list[str]:
         """Just the event types, in order."""

@@ -230,7 +230,8 @@ def run(
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
-        coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
+        if coverage.folder() is not None:  # when ASL_COVERAGE is set (the history is built only then)
+            coverage.record(machine.definition, machine.name, result.history)
     except AslError as exc:
         users_lock.close()
         app.abort(_explain(str(exc)), EXIT_USAGE)
@@ -314,9 +315,10 @@ def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | 
             )
             failed = True
     if history_path is not None:
-        document = {"executionArn": result.execution_arn, "events": result.history}
-        try:
-            write_atomically(history_path, json.dumps(document, indent=2) + "\n")
+        from asl.history import history_file
+
+        try:  # written event by event: a long history is not held whole a second time
+            write_atomically(history_path, history_file(result.execution_arn, result.iter_history()))
         except OSError as exc:
             from rich.markup import escape
 
