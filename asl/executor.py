@@ -177,7 +177,7 @@ class Execution:
         entered_payload = self.check_size(raw, state, "received")
         entered_after = history.last
         entered_id = history.add_state(_ENTERED[state.type], state.name, "input", entered_payload)
-        entered_at = self.history.timestamp(entered_id)
+        entered_at = history.history.timestamp(entered_id)  # the lane's own history (a child execution's)
         handler: Any = HANDLERS[state.type]  # a coroutine function, or a plain one for states that never wait
         attempts = [0] * len(state.retry)
         retry_count = 0
@@ -205,7 +205,7 @@ class Execution:
                     if self.history.recording is None:
                         await self.clock.sleep(delay)
                     else:  # resuming: the backoff runs from the recorded failure
-                        await self.clock.sleep_until(self.history.timestamp(history.last) + delay)
+                        await self.clock.sleep_until(history.history.timestamp(history.last) + delay)
                     continue
                 if state.type in (StateType.MAP, StateType.PARALLEL):
                     history.add(f"{state.type}StateFailed")
