@@ -80,6 +80,22 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b) if type(a) is type(b) or (_is_number(a) and _is_number(b)) else False
 
 
+def _required_one_each(value: list[Any]) -> frozenset[str] | None:
+    """The keys when every alternative is exactly `{"required": [key]}`, each key once; else None.
+
+    Such an alternative holds for an object that has its key, and for anything that is not an object.
+    """
+    keys = []
+    for sub in value:
+        if not isinstance(sub, dict) or set(sub) != {"required"}:
+            return None
+        required = sub["required"]
+        if not isinstance(required, list) or len(required) != 1 or not isinstance(required[0], str):
+            return None
+        keys.append(required[0])
+    return frozenset(keys) if len(set(keys)) == len(keys) else None
+
+
 def _valid(check: Check, instance: Any, path: Path) -> bool:
     errors: list[SchemaError] = []
     check(instance, path, errors)
@@ -369,8 +385,17 @@ class _Compiler:
         return check
 
     def k_oneOf(self, schema: dict[str, Any], value: list[Any]) -> Check:
-        children = [self.node(sub) for sub in value]
         fail = self.fail(schema, "oneOf", value)
+        keys = _required_one_each(value)
+        if keys is not None:  # a Choice rule's "exactly one test": count the tests present
+
+            def count(instance: Any, path: Path, out: list[SchemaError]) -> None:
+                present = len(keys.intersection(instance)) if isinstance(instance, dict) else len(keys)
+                if present != 1:
+                    fail(instance, path, out)
+
+            return count
+        children = [self.node(sub) for sub in value]
 
         def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
             if sum(_valid(child, instance, path) for child in children) != 1:

@@ -41,6 +41,11 @@ DISPATCH_CASES = [
     {"End": True},
     {"Type": "Nope"},
     {"Type": "Choice", "Choices": []},
+    {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "S"}]},
+    {"Type": "Choice", "Choices": [{"Variable": "$.a", "Next": "S"}]},
+    {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsNull": True, "IsString": True, "Next": "S"}]},
+    {"Type": "Choice", "Choices": ["a rule that is not an object", {"Not": {"IsPresent": True}}]},
+    {"Type": "Choice", "Choices": [{"And": [{"Variable": "$.a", "StringEquals": "x"}, {}], "Next": "S"}]},
     "not an object",
     [],
 ]
