@@ -53,7 +53,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RESERVED_ERROR_NAME": ("ERROR", "An error name starts with 'States.' but is not a predefined error."),
     "HEARTBEAT_NOT_BELOW_TIMEOUT": ("ERROR", "HeartbeatSeconds is not smaller than TimeoutSeconds."),
     "INVALID_JSONPATH": ("ERROR", "A JSONPath, context path or variable path is not valid."),
-    "INVALID_REFERENCE_PATH": ("ERROR", "A ResultPath is not a reference path."),
+    "INVALID_REFERENCE_PATH": ("ERROR", "A ResultPath or ItemsPath is not a reference path."),
+    "WAIT_PAST_CALENDAR": (
+        "WARNING",
+        "A Wait's literal Timestamp, plus the longest literal Seconds in the definition, passes year 9999.",
+    ),
     "INVALID_INTRINSIC": (
         "ERROR",
         "An intrinsic function call is malformed, unknown or has wrong arguments.",

@@ -220,7 +220,16 @@ def _assign_names(state: State) -> list[Diagnostic]:
             continue
         for key in block:
             name = key[:-2] if state.language == JSONPATH and key.endswith(".$") else key
-            if not _VARIABLE_NAME.match(name):
+            if name == "states":
+                found.append(
+                    make(
+                        "INVALID_VARIABLE_NAME",
+                        "'states' is reserved for $states (input, result, errorOutput, context) and cannot be "
+                        "assigned; choose another name",
+                        f"{pointer}/{escape_token(key)}",
+                    )
+                )
+            elif not _VARIABLE_NAME.match(name):
                 found.append(
                     make(
                         "INVALID_VARIABLE_NAME",

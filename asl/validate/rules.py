@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from asl.choice import parse_timestamp
 from asl.validate.diagnostic import Aws, Diagnostic, make
 from asl.validate.shape import suggest
 from asl.validate.walk import Machine, State, Tree
@@ -50,6 +52,34 @@ def check_rules(tree: Tree) -> list[Diagnostic]:
     for state in tree.states:
         found += _error_names(state)
         found += _heartbeat(state)
+    found += _calendar(tree)
+    return found
+
+
+#: The last instant an ISO 8601 timestamp can name.
+_LAST_TIMESTAMP = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def _calendar(tree: Tree) -> list[Diagnostic]:
+    """Literal Timestamps from which the longest literal Seconds of the definition would pass year 9999."""
+    waits = [s for s in tree.states if s.type == "Wait"]
+    seconds = [s.body["Seconds"] for s in waits if isinstance(s.body.get("Seconds"), int)]
+    longest = max([0, *(n for n in seconds if not isinstance(n, bool) and 0 <= n <= 99999999)])
+    found = []
+    for state in waits:
+        moment = parse_timestamp(state.body.get("Timestamp"))
+        if moment is None or moment.tzinfo is None:
+            continue
+        if moment > _LAST_TIMESTAMP - timedelta(seconds=longest):
+            found.append(
+                make(
+                    "WAIT_PAST_CALENDAR",
+                    f"Waiting until {state.body['Timestamp']} and then {longest} seconds (the longest Wait here) "
+                    "goes past 9999-12-31T23:59:59Z, the last time a timestamp can name; an execution "
+                    "lasts at most a year, so wait for a time within it",
+                    f"{state.pointer}/Timestamp",
+                )
+            )
     return found
 
 

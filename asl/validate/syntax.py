@@ -77,6 +77,8 @@ def _jsonpath_state(state: State, found: Findings) -> None:
             _path_or_intrinsic(body[name], f"{pointer}/{name}", name, found)
     if isinstance(body.get("ResultPath"), str):
         _reference(body["ResultPath"], f"{pointer}/ResultPath", found)
+    if state.type == "Map" and isinstance(body.get("ItemsPath"), str):
+        _items_path(body["ItemsPath"], f"{pointer}/ItemsPath", found)
     for i, catcher in _items(body.get("Catch")):
         if isinstance(catcher.get("ResultPath"), str):
             _reference(catcher["ResultPath"], f"{pointer}/Catch/{i}/ResultPath", found)
@@ -126,6 +128,23 @@ def _reference(text: str, pointer: str, found: Findings) -> None:
         compile_reference_path(text)
     except PathSyntaxError as exc:
         found.diagnostics.append(make("INVALID_REFERENCE_PATH", f"ResultPath {exc}", pointer))
+
+
+def _items_path(text: str, pointer: str, found: Findings) -> None:
+    """ItemsPath "must be a Reference Path" (AWS's ItemsPath page): one location, no filters or wildcards."""
+    try:
+        path = compile_path(text)
+    except PathSyntaxError:
+        return  # reported by _path already
+    if not path.definite:
+        found.diagnostics.append(
+            make(
+                "INVALID_REFERENCE_PATH",
+                f"ItemsPath {text!r} is not a reference path: it must name one location (no filters, wildcards, "
+                "slices or unions), such as $.items or $['my items']; select the array with a Pass state first",
+                pointer,
+            )
+        )
 
 
 def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> None:
