@@ -8,14 +8,15 @@ shares: `backend.runtime.live` for callbacks a running execution waits for, and
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from asl.console import layout, runs, svg
+from asl.errors import DefinitionError, InputError
 from asl.graph import Graph, build_graph, execution_path
-from asl.model import MapState, ParallelState, TaskState, iter_states
+from asl.model import TaskState, iter_states
 from asl.store import console as console_sql
 from asl.store import executions as exec_sql
 from asl.store import machines as machine_sql
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 #: Rows per list page, and at most this many events or state runs on an execution page.
 PAGE = 100
-EVENTS_SHOWN = 1000
+EVENTS_SHOWN = 250
 
 
 async def machines(backend: Backend) -> list[dict[str, Any]]:
@@ -61,17 +62,19 @@ async def progress(backend: Backend, arn: str) -> tuple[str, int] | None:
 
 @dataclass
 class Diagram:
-    """A definition's diagram and what its states are."""
+    """A definition's diagram and what its states are (no graph when this version cannot load it)."""
 
-    graph: Graph
+    graph: Graph | None
     #: state name -> (type, Task resource or "").
     types: dict[str, tuple[str, str]]
-    owners: dict[str, str] = field(default_factory=dict)
+    problem: str = ""
 
     def svg(
         self, analysis: runs.Analysis | None = None, events: list[dict[str, Any]] | None = None
     ) -> Markup:
         """The SVG, coloured by an execution's outcomes when given."""
+        if self.graph is None:
+            return Markup('<p class="error">The diagram cannot be drawn: {}</p>').format(self.problem)
         placed = layout.layout(self.graph)
         if analysis is None:
             return svg.render(self.graph, placed)
@@ -79,24 +82,26 @@ class Diagram:
         if events:
             try:
                 taken = execution_path(self.graph, events).edges
-            except Exception:  # a history the path reader cannot follow still shows its outcomes
+            except InputError:  # a history the path reader cannot follow still shows its outcomes
                 taken = frozenset()
         return svg.render(self.graph, placed, analysis.outcomes, analysis.counts, taken)
 
 
 def diagram(backend: Backend, definition: str) -> Diagram:
-    """The diagram of a definition text the server accepted."""
-    compiled = backend.compile(definition)
+    """The diagram of a definition text the server accepted.
+
+    A store written by an older version may hold a definition this version refuses: its pages
+    still show everything else, and say why there is no diagram.
+    """
+    try:
+        compiled = backend.compile(definition)
+    except DefinitionError as exc:
+        return Diagram(None, {}, str(exc))
     types: dict[str, tuple[str, str]] = {}
     for state in iter_states(compiled.machine):
         resource = state.resource.raw if isinstance(state, TaskState) else ""
         types[state.name] = (state.type.value, resource)
-    owners = {
-        state.name: state.type.value
-        for state in iter_states(compiled.machine)
-        if isinstance(state, ParallelState | MapState)
-    }
-    return Diagram(build_graph(compiled), types, owners)
+    return Diagram(build_graph(compiled), types)
 
 
 @dataclass

@@ -70,7 +70,7 @@ class Pages:
                 request,
                 section="machines",
                 machine=row,
-                definition=runs.pretty(row["definition"]),
+                definition=runs.pretty(row["definition"], limit=2**21),
                 diagram=drawn.svg(),
                 executions=found,
                 next_before=next_before,

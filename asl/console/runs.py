@@ -14,6 +14,7 @@ is the most telling of its runs', in that order.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -234,14 +235,20 @@ def _summarise(result: Analysis) -> None:
         )
 
 
-def pretty(text: str | None) -> str:
-    """A JSON document indented for reading (as given when it is not JSON)."""
+#: The most of one document a page shows (a state's input may be 256 KiB, and a page shows hundreds).
+SHOWN = 32 * 1024
+
+
+def pretty(text: str | None, limit: int = SHOWN) -> str:
+    """A JSON document indented for reading (as given when it is not JSON), cut at `limit` characters."""
     if text is None:
         return ""
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except (ValueError, RecursionError):
+    if len(text) <= limit:
+        with contextlib.suppress(ValueError, RecursionError):
+            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    if len(text) <= limit:
         return text
+    return f"{text[:limit]}\n… cut here: {len(text):,} characters in all (GetExecutionHistory has them all)"
 
 
 def describe(counts: Counter[str]) -> str:

@@ -188,3 +188,23 @@ def test_long_histories_are_paged(http: httpx.Client, sfn: Any, monkeypatch: pyt
     assert after is not None
     second = http.get(f"/console/execution?arn={quote(execution, safe='')}&after={after.group(1)}").text
     assert event_ids(second) == [6, 7, 8, 9, 10]
+
+
+def test_an_execution_whose_definition_this_version_refuses_still_shows(
+    console: Server, http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asl.errors import DefinitionError, Problem
+
+    _name, arn = create(sfn, PASS)
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"kept": true}')["executionArn"]
+    finished(sfn, execution)
+
+    def refuse(text: str) -> Any:
+        raise DefinitionError([Problem("/States/P", "a rule this version added")])
+
+    monkeypatch.setattr(console.backend, "compile", refuse)
+    answer = http.get(f"/console/execution?arn={quote(execution, safe='')}")
+    assert answer.status_code == 200
+    assert "The diagram cannot be drawn" in answer.text
+    assert "a rule this version added" in answer.text
+    assert "PassStateEntered" in answer.text

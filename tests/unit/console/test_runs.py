@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -195,3 +196,15 @@ def test_a_state_entered_and_not_exited_takes_the_executions_status(status: str,
     assert analysis.events[1].resource == "arn:x"
     assert analysis.events[1].after_ms == 500
     assert (analysis.failed_run is not None) == (expected == "failed")
+
+
+def test_documents_are_indented_and_long_ones_cut() -> None:
+    from asl.console.runs import pretty
+
+    assert pretty('{"a":[1,2]}') == '{\n  "a": [\n    1,\n    2\n  ]\n}'
+    assert pretty("not json <b>") == "not json <b>"
+    assert pretty(None) == ""
+    long = json.dumps({"text": "x" * 500})
+    cut = pretty(long, limit=100)
+    assert cut.startswith(long[:100])
+    assert f"cut here: {len(long):,} characters in all" in cut
