@@ -21,8 +21,13 @@ def build_app(
     wait_scale: float = 1.0,
     activity_poll_seconds: float = 60.0,
     on_ready: Any = None,
+    host: str = "127.0.0.1",
 ) -> tuple[Any, Any]:
-    """The app with every service mounted on one port, and the Step Functions backend it runs."""
+    """The app with every service mounted on one port, and the Step Functions backend it runs.
+
+    `host` is the address the server listens on: the console (`/console`) answers only for it.
+    """
+    from asl import console
     from asl.server import Backend, Settings, create_app, lifespan, step_functions
     from asl.store.db import Database
 
@@ -39,7 +44,12 @@ def build_app(
         failure = db.failure
         return {"status": "failed", "store": failure} if failure else {"store": db.path}
 
-    app = create_app([step_functions(backend)], lifespan=lifespan(backend, on_ready), health=health)
+    app = create_app(
+        [step_functions(backend)],
+        routes=console.routes(backend, host),
+        lifespan=lifespan(backend, on_ready),
+        health=health,
+    )
     return app, backend
 
 
@@ -157,11 +167,12 @@ def serve(
 
     def ready() -> None:
         click.echo(f"asl serve listening on {address}", nl=True)
+        app.err.print(f"console: {address}/console", highlight=False)
         storage = "nothing kept (:memory:)" if path == ":memory:" else path
         app.err.print(f"storage: {storage}", highlight=False)
 
     try:
-        asgi, _ = build_app(config, path, wait_scale=wait_scale, on_ready=ready)
+        asgi, _ = build_app(config, path, wait_scale=wait_scale, on_ready=ready, host=host)
     except (AslError, StoreLocked) as exc:
         sock.close()
         app.abort(str(exc), EXIT_USAGE)
