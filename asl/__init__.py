@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     )
     from asl.machine import ExecutionResult, StateMachine
     from asl.resources import ResourceArn, TaskContext, TaskRegistry, parse_arn
+    from asl.teststate import TestStateError, test_state
 
 _WHERE = {
     "AslError": "asl.errors",
@@ -37,8 +38,10 @@ _WHERE = {
     "TaskContext": "asl.resources",
     "TaskFailed": "asl.errors",
     "TaskRegistry": "asl.resources",
+    "TestStateError": "asl.teststate",
     "VirtualClock": "asl.clock",
     "parse_arn": "asl.resources",
+    "test_state": "asl.teststate",
 }
 
 __all__ = [
@@ -55,8 +58,10 @@ __all__ = [
     "TaskContext",
     "TaskFailed",
     "TaskRegistry",
+    "TestStateError",
     "VirtualClock",
     "parse_arn",
+    "test_state",
 ]
 
 

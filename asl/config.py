@@ -13,6 +13,8 @@ save_users = true                # false: leave the users file unchanged (a shar
 mock_config = "mocks.json"       # AWS Step Functions Local's MockConfigFile, unchanged
 s3_root = "s3"                   # stands in for S3: s3://bucket/key is s3/bucket/key (Distributed Map)
 test_case = "HappyPath"
+mock_validation = "STRICT"       # mocked results vs the service's API: STRICT, PRESENT or NONE
+strict_resources = false         # true: refuse to start while any Task state has no handler or mock
 
 [handlers]                       # resource ARN, Lambda function name or activity ARN -> "module:function"
 "greet" = "handlers:greet"
@@ -20,6 +22,12 @@ test_case = "HappyPath"
 
 [state_machines]                 # other state machines, by name or ARN -> definition file
 "Child" = "child.json"
+
+[commands]                       # like [handlers], served by a command (event on stdin, result on stdout)
+"price-order" = "node price.js"
+
+lambda_endpoint = "http://127.0.0.1:3001"   # functions nothing local serves: sam local start-lambda
+http_allow = ["127.0.0.1", "localhost"]     # hosts the HTTP Task may reach (loopback by default)
 
 [substitutions]                  # templates: values for ${NAME}, Ref NAME, Fn::GetAtt NAME.Attr
 "NotifyTopicArn" = "arn:aws:sns:us-east-1:123456789012:orders"
@@ -56,10 +64,20 @@ class Config:
     #: The folder standing in for S3 in Distributed Map's ItemReader/ResultWriter.
     s3_root: Path | None = None
     test_case: str | None = None
+    #: Refuse to start while any Task state is unserved (default: warn, fail only a Task that is reached).
+    strict_resources: bool = False
     handlers: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, Path] = field(default_factory=dict)
     #: Values for a template's placeholders (`asl.templates`): `--sub NAME=VALUE` and `[substitutions]`.
     substitutions: dict[str, str] = field(default_factory=dict)
+    #: How mocked results are checked against the service's API (asl.mockcheck): STRICT, PRESENT or NONE.
+    mock_validation: str = "STRICT"
+    #: Task code as commands (asl.commands): the keys [handlers] takes -> a command line.
+    commands: dict[str, str] = field(default_factory=dict)
+    #: A Lambda-API endpoint (`sam local start-lambda`) for functions nothing local serves.
+    lambda_endpoint: str | None = None
+    #: Hosts the HTTP Task may reach (asl.http_task); loopback by default.
+    http_allow: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     #: The directory user modules ("module:function") are imported from.
     root: Path = field(default_factory=Path.cwd)
 
@@ -74,11 +92,22 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "mock_config": str,
     "s3_root": str,
     "test_case": str,
+    "strict_resources": bool,
     "handlers": dict,
     "state_machines": dict,
     "substitutions": dict,
+    "mock_validation": str,
+    "commands": dict,
+    "lambda_endpoint": str,
+    "http_allow": list,
 }
-_EXPECTED = {str: "a string", int: "a non-negative integer", dict: "a table", bool: "true or false"}
+_EXPECTED = {
+    str: "a string",
+    int: "a non-negative integer",
+    dict: "a table",
+    bool: "true or false",
+    list: "a list of strings",
+}
 
 
 def find_config(workflow: Path) -> Path | None:
@@ -124,7 +153,11 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
         if not isinstance(value, expected) or wrong_bool or (type(value) is int and value < 0):
             raise ConfigError(f"{where}: {key} must be {_EXPECTED[expected]}, got {value!r}")  # type: ignore[index]
     config = Config(source=source, root=base)
-    for key in ("region", "account", "test_case", "save_users"):
+    if data.get("mock_validation", "STRICT") not in ("STRICT", "PRESENT", "NONE"):
+        raise ConfigError(
+            f"{where}: mock_validation must be STRICT, PRESENT or NONE, got {data['mock_validation']!r}"
+        )
+    for key in ("region", "account", "test_case", "save_users", "mock_validation", "strict_resources"):
         if key in data:
             setattr(config, key, data[key])
     for key in ("payload_limit", "history_limit"):
@@ -143,6 +176,20 @@ def parse_config(data: dict[str, Any], where: str, base: Path, source: Path | No
                 f"{where}: state_machines.{name} must be the path of a definition file, got {target!r}"
             )
         config.state_machines[name] = (base / target).resolve()
+    for name, command in data.get("commands", {}).items():
+        if not isinstance(command, str) or not command.strip():
+            raise ConfigError(f"{where}: commands.{name} must be a command line, got {command!r}")
+        config.commands[name] = command
+    if "lambda_endpoint" in data:
+        if not data["lambda_endpoint"].startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{where}: lambda_endpoint must be an http:// or https:// URL, got {data['lambda_endpoint']!r}"
+            )
+        config.lambda_endpoint = data["lambda_endpoint"]
+    if "http_allow" in data:
+        if not all(isinstance(host, str) for host in data["http_allow"]):
+            raise ConfigError(f"{where}: http_allow must be a list of host names, got {data['http_allow']!r}")
+        config.http_allow = list(data["http_allow"])
     for name, value in data.get("substitutions", {}).items():
         if not isinstance(value, str):
             raise ConfigError(f"{where}: substitutions.{name} must be a string, got {value!r}")

@@ -5,7 +5,7 @@
     AslError
     ├── DefinitionError          the definition cannot run: a list of Problems (pointer, line, column)
     ├── InputError               the execution input or a command-line value is unusable
-    ├── ResourceNotFound         a Task resource has no local handler (reported before running)
+    ├── ResourceNotFound         a Task resource has no local handler (strict mode, before running)
     └── StatesError              an ASL runtime error: `error` is the ASL name, `cause` the text
         ├── StatesRuntime            States.Runtime (not caught by States.ALL)
         ├── DataLimitExceeded        States.DataLimitExceeded (not caught by States.ALL)
@@ -70,12 +70,14 @@ class InputError(AslError):
 class ResourceNotFound(AslError):
     """A Task names a resource that no local handler serves."""
 
-    def __init__(self, arns: list[tuple[str, str]]) -> None:
+    def __init__(self, arns: list[tuple[str, str]], hint: str | None = None) -> None:
         self.arns = arns
         lines = ["no local handler for these Task resources:"]
         lines += [f"  {arn} (state {state!r})" for state, arn in arns]
         lines.append(
-            "Provide one: register a handler (TaskRegistry.register(arn, handler)), "
+            f"Provide one: {hint}."
+            if hint
+            else "Provide one: register a handler (TaskRegistry.register(arn, handler)), "
             "map the ARN to a Python function in asl.toml, or mock it with --mock-config."
         )
         super().__init__("\n".join(lines))

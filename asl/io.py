@@ -32,6 +32,11 @@ def effective_input(state: State, raw: Any, scope: Scope) -> Any:
 
 def apply_result(state: State, raw: Any, result: Any, scope: Scope) -> Any:
     """The state output from its raw input and its result: ResultSelector, ResultPath, OutputPath."""
+    return apply_output_path(state, place_result(state, raw, result, scope)[1], scope)
+
+
+def place_result(state: State, raw: Any, result: Any, scope: Scope) -> tuple[Any, Any]:
+    """(the result after ResultSelector, the raw input with it placed by ResultPath)."""
     if state.result_selector is not None:
         result = state.result_selector(Scope(result, scope.context, scope.variables))
     if state.result_discard:
@@ -40,7 +45,7 @@ def apply_result(state: State, raw: Any, result: Any, scope: Scope) -> Any:
         combined = result
     else:
         combined = set_at(raw, state.result_path, result)
-    return apply_output_path(state, combined, scope)
+    return result, combined
 
 
 def apply_output_path(state: State, value: Any, scope: Scope) -> Any:

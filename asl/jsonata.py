@@ -9,6 +9,7 @@ undefined fails with States.QueryEvaluationError.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -133,7 +134,37 @@ class _Compiled:
 
 def _detail(exc: BaseException) -> str:
     code = getattr(exc, "error", None)
-    return f"{code}: {exc}" if code else str(exc)
+    return f"{code}: {error_message(exc)}" if code else str(exc)
+
+
+_ARRAY_OF = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
+_PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
+
+
+def error_message(exc: BaseException) -> str:
+    """A JSONata error's message as the reference implementation words it (and AWS repeats it).
+
+    jsonata-python's catalogue says "Object" where jsonata-js says "function", and inserts values bare
+    where jsonata-js writes them as JSON: `Expected "]", got ","`, `Argument 1 of function "sum" ...`.
+    """
+    from jsonata.jexception import JException
+
+    code = getattr(exc, "error", None)
+    template = JException.error_codes.get(code) if isinstance(code, str) else None
+    if template is None:
+        return str(exc)
+    extra = getattr(exc, "extra", None)
+    if code == "T0412":  # the element type of an array argument, as jsonata-js names it
+        extra = _ARRAY_OF.get(str(extra), extra)
+    values = iter([exc.current, exc.expected, extra])  # type: ignore[attr-defined]
+
+    def fill(match: re.Match[str]) -> str:
+        value = next(values, None)
+        if match.group(1):
+            return str(value)
+        return json.dumps(value, default=str, ensure_ascii=False)
+
+    return _PLACEHOLDER.sub(fill, template.replace("Object", "function"))
 
 
 def _threw(exc: Exception) -> str:

@@ -15,6 +15,7 @@ backtracks catastrophically (`/^(a|a)*$/` on "aaaa...!") ends with the timeout i
 
 from __future__ import annotations
 
+import contextvars
 import math
 import signal
 import threading
@@ -42,18 +43,17 @@ class Bounds:
 
     An evaluation that runs long (past `_CLOCK_EVERY` steps) also becomes interruptible: Ctrl-C raises
     KeyboardInterrupt at once (asyncio's own handler would only cancel the task once the loop runs again,
-    which a running expression never lets it do), and the deadline of the enclosing anyio cancel scope
-    (the execution's or a state's TimeoutSeconds with `--real-time`) ends it with the TimeoutError that
-    scope would have raised.
+    which a running expression never lets it do), and `wall_deadline` (the run's real-time deadline, set
+    by whoever runs the execution) ends it with the evaluation timeout.
     """
 
-    __slots__ = ("deadline", "depth", "loop_deadline", "saved_handler", "steps")
+    __slots__ = ("deadline", "depth", "guarded", "saved_handler", "steps")
 
     def __init__(self) -> None:
         self.depth = 0
         self.steps = 0
         self.deadline = 0.0
-        self.loop_deadline: float | None = None
+        self.guarded = False
         self.saved_handler: Any = None
 
     def start(self) -> None:
@@ -62,7 +62,7 @@ class Bounds:
         self.depth = 0
         self.steps = 0
         self.deadline = _deadline = time.thread_time() + TIME_LIMIT
-        self.loop_deadline = None
+        self.guarded = False
 
     def stop(self) -> None:
         """Undo what a long evaluation installed (the Ctrl-C handler)."""
@@ -71,18 +71,16 @@ class Bounds:
             self.saved_handler = None
 
     def _long_running(self) -> None:
-        """Called at every clock look: time, the cancel scope's deadline, and (once) Ctrl-C."""
-        if time.thread_time() > self.deadline:
+        """Called at every clock look: CPU time, the run's real-time deadline, and (once) Ctrl-C."""
+        if time.thread_time() > self.deadline or time.time() > wall_deadline.get():
             raise bound_error(TIMEOUT)
-        if self.loop_deadline is None:
-            self.loop_deadline = _loop_deadline()
+        if not self.guarded:
+            self.guarded = True
             if threading.current_thread() is threading.main_thread():
                 handler = signal.getsignal(signal.SIGINT)
                 if handler not in (signal.default_int_handler, signal.SIG_IGN, signal.SIG_DFL):
                     self.saved_handler = handler
                     signal.signal(signal.SIGINT, signal.default_int_handler)
-        elif self.loop_deadline != math.inf and _loop_now() > self.loop_deadline:
-            raise bound_error(TIMEOUT, scope_deadline=True)
 
     def entry(self, expr: Any, input: Any, env: Any) -> None:
         """Called as each evaluation step starts: depth and (now and then) time."""
@@ -115,28 +113,18 @@ _SCALARS = frozenset({int, float, bool, type(None)})
 
 #: The CPU-time deadline of the evaluation under way (read by the regular expressions it runs).
 _deadline = 0.0
+#: A wall-clock time (`time.time()`) past which no evaluation may go on: the code that runs an execution
+#: in real time sets it to the execution's (or the state's) deadline, so an endless expression stops with
+#: the run's TimeoutSeconds instead of only at `TIME_LIMIT`.
+wall_deadline: contextvars.ContextVar[float] = contextvars.ContextVar(
+    "asl_jsonata_wall_deadline", default=math.inf
+)
 
 
-def _loop_deadline() -> float:
-    """The effective deadline of the enclosing anyio cancel scopes (inf outside an event loop)."""
-    try:
-        import anyio
-
-        return float(anyio.current_effective_deadline())
-    except Exception:  # not inside an event loop
-        return math.inf
-
-
-def _loop_now() -> float:
-    import anyio
-
-    return float(anyio.current_time())
-
-
-def bound_error(message: str, *, internal: bool = False, scope_deadline: bool = False) -> Exception:
+def bound_error(message: str, *, internal: bool = False) -> Exception:
     """A JSONata error (so the engine passes it through untouched) carrying one of AWS's bound messages."""
     error = _BoundError(message)
-    error.internal, error.scope_deadline = internal, scope_deadline
+    error.internal = internal
     return error  # type: ignore[no-any-return]
 
 

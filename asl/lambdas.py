@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from asl.errors import StatesRuntime, TaskFailed
+from asl.errors import StatesError, StatesRuntime, TaskFailed
 from asl.resources import Handler, TaskContext
 
 LambdaFunction = Callable[[Any, Any], Any]
@@ -64,8 +64,10 @@ def function_name(reference: str) -> str:
 
 def lambda_error(exc: BaseException, request_id: str) -> TaskFailed:
     """The task failure AWS reports for a Lambda function that raised `exc`."""
-    error_type = type(exc).__name__
-    stack = [line.rstrip("\n") for line in traceback.format_tb(exc.__traceback__)]
+    error_type = getattr(exc, "error_type", None) or type(exc).__name__  # a command reports its own
+    stack = getattr(exc, "stack_trace", None)
+    if stack is None:
+        stack = [line.rstrip("\n") for line in traceback.format_tb(exc.__traceback__)]
     cause = {"errorMessage": str(exc), "errorType": error_type, "requestId": request_id, "stackTrace": stack}
     return TaskFailed(error_type, json.dumps(cause))
 
@@ -81,6 +83,8 @@ async def invoke(
         result = function(event, context)
         if inspect.isawaitable(result):
             result = await result
+    except StatesError:
+        raise  # already an ASL error (a timeout, or what a Lambda endpoint reported)
     except Exception as exc:
         raise lambda_error(exc, request_id) from exc
     try:
@@ -103,14 +107,24 @@ def function_handler(function: LambdaFunction, name: str, arn: str) -> Handler:
     return handler
 
 
-def invoke_handler(functions: dict[str, LambdaFunction], region: str, account: str) -> Handler:
-    """The registry handler for `arn:aws:states:::lambda:invoke`, dispatching on FunctionName."""
+def invoke_handler(
+    functions: dict[str, LambdaFunction],
+    region: str,
+    account: str,
+    fallback: Callable[[str], LambdaFunction | None] | None = None,
+) -> Handler:
+    """The registry handler for `arn:aws:states:::lambda:invoke`, dispatching on FunctionName.
+
+    `fallback(name)` serves functions that `functions` lacks (a Lambda-API endpoint).
+    """
 
     async def handler(payload: Any, ctx: TaskContext) -> Any:
         if not isinstance(payload, dict) or not isinstance(payload.get("FunctionName"), str):
             raise StatesRuntime("lambda:invoke needs a 'FunctionName' string in Parameters (or Arguments)")
         name = function_name(payload["FunctionName"])
         function = functions.get(name)
+        if function is None and fallback is not None:
+            function = fallback(name)
         if function is None:
             raise TaskFailed(
                 "Lambda.ResourceNotFoundException",

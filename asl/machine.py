@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 
+from asl import unserved
 from asl.clock import Clock, Group, RealClock, Signal, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution
@@ -82,6 +83,7 @@ class StateMachine:
         mocks: dict[str, Any] | None = None,
         on_wait: Any = None,
         s3_root: Path | None = None,
+        strict_resources: bool = False,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -98,6 +100,11 @@ class StateMachine:
         self.on_wait: Any = on_wait
         #: The local folder standing in for S3 (`<s3_root>/<bucket>/<key>`).
         self.s3_root = s3_root
+        #: True: refuse to start while any Task state is unserved (ResourceNotFound). False (default):
+        #: warn, and fail only a Task the execution reaches, as AWS fails a resource that does not exist.
+        self.strict_resources = strict_resources
+        #: How to serve a resource, in the caller's terms (the CLI names its options; see asl.unserved).
+        self.serve_hint = unserved.PYTHON_HINT
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
@@ -189,11 +196,18 @@ class StateMachine:
         process (a server), so a task waiting for one holds the virtual clock back.
         """
         missing = self.missing_resources()
+        if missing and self.strict_resources:
+            raise ResourceNotFound(missing, self.serve_hint)
+        mocks = self.mocks
         if missing:
-            raise ResourceNotFound(missing)
+            unserved.warn(missing, self.serve_hint)
+            arns = {
+                s.name: s.resource for s in iter_states(self.definition.machine) if isinstance(s, TaskState)
+            }
+            mocks = {**mocks, **{name: unserved.stand_in(arns[name], self.serve_hint) for name, _ in missing}}
         if input is None:
             input = {}
-        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, mocks)
         execution = Execution(self.definition.machine, input, settings)
         if on_event is not None:
             execution.history.listeners.append(on_event)
@@ -230,7 +244,7 @@ class StateMachine:
 
         resume.check(events)
         started = resume.details(events[0])
-        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside)
+        settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
         execution = Execution(
             self.definition.machine, resume.value(started.get("input", "{}")), settings, events
         )
@@ -247,6 +261,7 @@ class StateMachine:
         execution_name: str | None,
         seed: int | None,
         callbacks_from_outside: bool,
+        mocks: dict[str, Any],
     ) -> Settings:
         return Settings(
             clock=clock or (RealClock() if real_time else VirtualClock()),
@@ -258,7 +273,7 @@ class StateMachine:
             payload_limit=self.payload_limit,
             history_limit=self.history_limit,
             rng=random.Random(seed),
-            mocks=self.mocks,
+            mocks=mocks,
             on_wait=self.on_wait,
             s3_root=self.s3_root,
             callbacks_from_outside=callbacks_from_outside,

@@ -79,6 +79,9 @@ class _Parser(FieldParser):
     def __init__(self) -> None:
         super().__init__()
         self.names: dict[str, str] = {}
+        #: The state machine's own QueryLanguage: states in branches and Map bodies inherit it, not the
+        #: language of the Parallel or Map holding them (as AWS resolves it).
+        self.top_language = QueryLanguage.JSONPATH
 
     # -- machines ---------------------------------------------------------------------------------
 
@@ -93,7 +96,9 @@ class _Parser(FieldParser):
                     f"{pointer}/{escape_token(key)}",
                     f"unknown field {key!r}; allowed here: {', '.join(sorted(allowed))}",
                 )
-        language = self.query_language(raw, pointer, inherited)
+        language = self.query_language(raw, pointer, inherited) if top else inherited
+        if top:
+            self.top_language = language
         start_at = raw.get("StartAt")
         if not isinstance(start_at, str):
             self.problem(
@@ -361,8 +366,8 @@ class _Parser(FieldParser):
         if (
             timeout
             and heartbeat
-            and timeout.value is not None
-            and heartbeat.value is not None
+            and is_int(timeout.value)
+            and is_int(heartbeat.value)
             and heartbeat.value >= timeout.value
         ):
             self.problem(
@@ -390,7 +395,7 @@ class _Parser(FieldParser):
             )
             branches_raw = []
         for i, branch in enumerate(branches_raw):
-            machine = self.machine(branch, f"{pointer}/Branches/{i}", lang)
+            machine = self.machine(branch, f"{pointer}/Branches/{i}", self.top_language)
             if machine is not None:
                 branches.append(machine)
         arguments = None
@@ -417,7 +422,7 @@ class _Parser(FieldParser):
                         f"{pointer}/{key}/ProcessorConfig/Mode", "Mode must be INLINE or DISTRIBUTED"
                     )
                 distributed = mode == "DISTRIBUTED"
-        processor = self.machine(body, f"{pointer}/{key}", lang) if key in raw else None
+        processor = self.machine(body, f"{pointer}/{key}", self.top_language) if key in raw else None
         if key not in raw:
             self.problem(pointer, "a Map state needs 'ItemProcessor' (or the legacy 'Iterator')")
         if "Parameters" in raw and "ItemSelector" in raw:

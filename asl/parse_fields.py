@@ -16,7 +16,8 @@ from asl.source import escape_token
 
 #: The fields each state type allows, and those only one query language allows.
 TOP_FIELDS = {"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"}
-BODY_FIELDS = {"Comment", "StartAt", "States", "QueryLanguage", "ProcessorConfig"}
+#: A Parallel branch or Map body has no QueryLanguage of its own (AWS: "Field 'QueryLanguage' is not supported").
+BODY_FIELDS = {"Comment", "StartAt", "States", "ProcessorConfig"}
 _IO = {"InputPath", "OutputPath"}
 _RESULT = {"Parameters", "ResultSelector", "ResultPath"}
 _FLOW = {"Next", "End"}
@@ -67,7 +68,7 @@ ALLOWED: dict[str, set[str]] = {
 JSONPATH_ONLY = {
     "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "Result", "SecondsPath",
     "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath", "HeartbeatSecondsPath", "ItemsPath",
-    "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "ItemSelector",
+    "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
 }  # fmt: skip
 JSONATA_ONLY = {"Arguments", "Output", "Items"}
 KNOWN_ERRORS = {
@@ -136,7 +137,9 @@ class FieldParser:
                 )
             elif name == "states":
                 self.problem(
-                    f"{pointer}/{escape_token(key)}", "'states' is a reserved name and cannot be assigned"
+                    f"{pointer}/{escape_token(key)}",
+                    "'states' is a reserved name and cannot be assigned",
+                    "INVALID_VARIABLE_NAME",
                 )
         if lang is QueryLanguage.JSONATA:
             return jsonata.compile_template(value, "Assign", pointer, self.problems)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
-from asl.model import Retrier
+from asl.model import Catcher, QueryLanguage, Retrier
+from asl.paths import Scope, set_at
 
 UNCATCHABLE_BY_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
 
@@ -48,3 +50,26 @@ def retry_delay(retrier: Retrier, attempt: int, rng: random.Random | None = None
     if retrier.jitter == "FULL":
         delay = (rng or random).uniform(0, delay)
     return float(delay)
+
+
+def catcher_output(
+    catcher: Catcher, language: QueryLanguage, error: str, cause: str | None, raw: Any, scope: Scope
+) -> tuple[Any, Any]:
+    """What a catcher hands to its Next state, and what its Assign sets (None without Assign).
+
+    JSONPath: the error output `{"Error", "Cause"}` placed into the state input by ResultPath;
+    JSONata: the catcher's Output (default the error output), evaluated with `$states.errorOutput`.
+    """
+    error_output = {"Error": error, "Cause": cause or ""}
+    if language is QueryLanguage.JSONATA:
+        catch_scope = Scope(raw, scope.context, scope.variables, error_output=error_output)
+        output = catcher.output(catch_scope) if catcher.output is not None else error_output
+        return output, catcher.assign(catch_scope) if catcher.assign is not None else None
+    if catcher.discard_result:
+        output = raw
+    elif catcher.result_path is None:
+        output = error_output
+    else:
+        output = set_at(raw, catcher.result_path, error_output)
+    assigned = catcher.assign(Scope(error_output, scope.context, scope.variables)) if catcher.assign else None
+    return output, assigned

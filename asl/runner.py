@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asl import lambdas, mocks, nested
+from asl import http_task, lambdas, mocks, nested
 from asl.config import Config, ConfigError, import_handler
 from asl.errors import DefinitionError
 from asl.machine import StateMachine
@@ -21,6 +21,11 @@ from asl.model import iter_states
 from asl.resources import ArnError, Handler, ResourceArn, TaskContext, TaskRegistry, parse_arn
 from asl.templates import Loaded
 
+#: How to serve a Task resource, in the command line's and asl.toml's terms.
+SERVE_HINT = (
+    "map it to a Python function (--handler KEY=MODULE:FUNCTION, or [handlers] in asl.toml) or mock the state "
+    "(--mock-config FILE --test-case NAME)"
+)
 COGNITO_PREFIX = "arn:aws:states:::aws-sdk:cognitoidentityprovider:"
 #: Local-only Cognito conveniences (cognito_tasks.ISSUE_TOKENS_ARN) live under this prefix.
 LOCAL_COGNITO_PREFIX = "arn:asl-runner:cognito:"
@@ -85,7 +90,9 @@ class Runner:
             history_limit=self.config.history_limit,
             on_wait=self.on_wait,
             s3_root=self.config.s3_root,
+            strict_resources=self.config.strict_resources,
         )
+        machine.serve_hint = SERVE_HINT
         if self.mock_data is not None and self.config.test_case:
             top = not self.machines
             known = self.mock_data["StateMachines"].get(name, {})
@@ -107,6 +114,9 @@ class Runner:
                 f"{where}: test case {test_case!r} mocks {', '.join(unknown)}, "
                 f"which {'is not a state' if len(unknown) == 1 else 'are not states'} of {name!r}"
             )
+        _check_mocks(
+            machine, responses, self.config.mock_validation, f"{where} test case {self.config.test_case!r}"
+        )
         machine.mocks.update({state: mocks.mock_handler(r) for state, r in responses.items()})
 
     def resolve(self, reference: str) -> StateMachine | None:
@@ -119,6 +129,24 @@ class Runner:
             if path is not None:
                 return self.load(path, name)
         return None
+
+
+def _check_mocks(
+    machine: StateMachine, responses: dict[str, mocks.MockedResponse], mode: str, where: str
+) -> None:
+    """Mocked results must fit the API's output shape (`asl.mockcheck`); errors stop the run."""
+    from asl import mockcheck
+
+    answers = {
+        state: [(f"MockedResponses.{r.name}.{s.first}", s.value) for s in r.steps if s.returns]
+        for state, r in responses.items()
+    }
+    errors = mockcheck.check_answers(mockcheck.task_resources(machine), answers, mode, where)
+    if errors:
+        raise mocks.MockConfigError(
+            "\n".join(errors) + '\n(the result must match the service\'s API; mock_validation = "PRESENT" '
+            'skips the required-field check, "NONE" every check)'
+        )
 
 
 def _state_names(machine: StateMachine) -> set[str]:
@@ -141,8 +169,12 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
     """A Runner with every configured handler registered and the mock file loaded."""
     runner = Runner(config, on_wait=on_wait)
     functions = runner.functions
-    for key, target in config.handlers.items():
-        function = import_handler(target, config.root, f"handler for {key!r}")
+    targets: list[tuple[str, Any]] = [
+        (key, import_handler(target, config.root, f"handler for {key!r}"))
+        for key, target in config.handlers.items()
+    ]
+    targets += _commands(config)
+    for key, function in targets:
         if not key.startswith("arn:"):
             functions[lambdas.function_name(key)] = function
             continue
@@ -160,17 +192,27 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
         function_arn = f"arn:aws:lambda:{config.region}:{config.account}:function:{name}"
         if function_arn not in runner.registry:
             runner.registry.register(function_arn, lambdas.function_handler(function, name, function_arn))
-    if functions:
+    remote = _remote(config)
+    if functions or remote is not None:
         by_name = {name: lambdas.function_handler(f, name, name) for name, f in functions.items()}
 
         def lambda_fallback(arn: ResourceArn) -> Handler | None:
-            return by_name.get(lambdas.function_name(arn.action)) if arn.is_lambda else None
+            if not arn.is_lambda:
+                return None
+            name = lambdas.function_name(arn.action)
+            found = by_name.get(name)
+            if found is None and remote is not None:
+                function = remote(name)
+                found = lambdas.function_handler(function, name, arn.raw) if function is not None else None
+            return found
 
         runner.registry.fallbacks.append(lambda_fallback)
-    if functions and lambdas.INVOKE_ARN not in runner.registry:
+    if (functions or remote is not None) and lambdas.INVOKE_ARN not in runner.registry:
         runner.registry.register(
-            lambdas.INVOKE_ARN, lambdas.invoke_handler(functions, config.region, config.account)
+            lambdas.INVOKE_ARN, lambdas.invoke_handler(functions, config.region, config.account, remote)
         )
+    if http_task.ARN not in runner.registry:
+        runner.registry.register(http_task.ARN, http_task.http_handler(config.http_allow))
     if config.state_machines and nested.START_EXECUTION not in runner.registry:
         runner.registry.register(nested.START_EXECUTION, nested.start_execution_handler(runner.resolve))
     if config.mock_config is not None:
@@ -184,6 +226,23 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
             "--test-case needs a mock file: give --mock-config FILE (or mock_config in asl.toml)"
         )
     return runner
+
+
+def _commands(config: Config) -> list[tuple[str, Any]]:
+    """`[commands]`: each key served by a command run from the configuration's folder (asl.commands)."""
+    from asl.commands import command_function
+
+    return [(key, command_function(command, config.root)) for key, command in config.commands.items()]
+
+
+def _remote(config: Config) -> Callable[[str], Any] | None:
+    """Functions nothing local serves, invoked at `lambda_endpoint` (asl.lambda_endpoint)."""
+    if config.lambda_endpoint is None:
+        return None
+    from asl.lambda_endpoint import remote_function
+
+    endpoint = config.lambda_endpoint
+    return lambda name: remote_function(endpoint, name)
 
 
 def attach_cognito(runner: Runner, users: Path | None) -> None:

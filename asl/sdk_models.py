@@ -68,3 +68,11 @@ def operation(sfn_service: str, action: str) -> Operation | None:
         required = frozenset(shape.get("required", []))
     prefix = model["metadata"].get("serviceId", sfn_service).replace(" ", "")
     return Operation(sfn_service, op_name, members, required, prefix)
+
+
+def actions(sfn_service: str) -> list[str]:
+    """Every action of an SDK service as Step Functions spells it (camelCase), or [] if the service is unknown."""
+    name = botocore_name(sfn_service)
+    if name is None:
+        return []
+    return sorted(op[:1].lower() + op[1:] for op in _model(name)["operations"])

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asl import coverage
 from asl.clock import VirtualClock
 from asl.errors import StatesError, TaskFailed
 from asl.machine import ExecutionResult, StateMachine
@@ -47,6 +48,8 @@ from asl.resources import Handler, TaskContext, TaskRegistry
 __all__ = [
     "RunResult",
     "TaskFailed",
+    "assert_history",
+    "assert_output",
     "assert_path",
     "assert_replays",
     "assert_succeeded",
@@ -58,6 +61,8 @@ __all__ = [
     "state_input",
     "state_output",
     "steps",
+    "history_diff",
+    "json_diff",
 ]
 
 #: What `run` does before each run of a machine: start its mocks from their first answer again.
@@ -183,6 +188,7 @@ def load(
     test_case: str | None = None,
     config: str | Path | bool | None = None,
     name: str | None = None,
+    mock_validation: str = "STRICT",
 ) -> StateMachine:
     """Load a definition (a file or a dict) ready to run.
 
@@ -191,7 +197,8 @@ def load(
     invocation order (a value that is not a list answers every invocation). `mock_config` and
     `test_case`: a Step Functions Local MockConfigFile. `config`: the asl.toml (or pyproject.toml)
     whose handlers, mock file and test case apply; by default the one next to a definition file,
-    unless a `registry` is given; False for none.
+    unless a `registry` is given; False for none. `mock_validation`: how the `mocks` values are checked
+    against each Task's API result shape (STRICT, PRESENT or NONE; see `asl.mockcheck`).
     """
     file_mocks: Path | None = None
     if isinstance(definition, dict):
@@ -207,6 +214,7 @@ def load(
         raise ValueError("mock_config and test_case go together: give both (or set them in asl.toml)")
     for key, function in (handlers or {}).items():
         machine.registry.register(key, _adapt(function))
+    _check_mocks(machine, mocks or {}, mock_validation)
     queues = {
         state: [_answer(i) for i in items]
         for state, items in (mocks or {}).items()
@@ -220,6 +228,25 @@ def load(
             machine.mocks[state] = _always(item)
     _RESETS[machine] = resets
     return machine
+
+
+def _check_mocks(machine: StateMachine, mocks: Mapping[str, Any], mode: str) -> None:
+    """Mocked results must fit each Task's API result shape; a misfit raises ValueError naming it."""
+    from asl.mockcheck import check_answers, task_resources
+
+    answers = {
+        state: [
+            (f"mocks[{state!r}][{i}]" if isinstance(items, list) else f"mocks[{state!r}]", item)
+            for i, item in enumerate(items if isinstance(items, list) else [items])
+            if not isinstance(item, Exception)
+        ]
+        for state, items in mocks.items()
+    }
+    errors = check_answers(task_resources(machine), answers, mode, "asl.testing.load")
+    if errors:
+        raise ValueError(
+            "\n".join(errors) + '\n(mock_validation="PRESENT" skips required fields, "NONE" every check)'
+        )
 
 
 def run(
@@ -239,6 +266,7 @@ def run(
     for reset in _RESETS.get(machine, []):
         reset()
     result = machine.run_sync(input, clock=VirtualClock(start_time), execution_name=execution_name, seed=seed)
+    coverage.record(machine.definition, machine.name, result.history)
     return RunResult(result, observe(result.history))
 
 
@@ -344,3 +372,94 @@ def assert_replays(
     if failed:
         raise AssertionError("\n".join(failed))
     return reports
+
+
+def json_diff(expected: Any, got: Any, at: str = "$", limit: int = 20) -> list[str]:
+    """Every difference between two JSON values, as `$.path: expected X, got Y` lines (at most `limit`)."""
+    found: list[str] = []
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if len(found) >= limit:
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in [*a, *(k for k in b if k not in a)]:
+                child = f"{path}.{key}" if str(key).isidentifier() else f"{path}[{key!r}]"
+                if key not in b:
+                    found.append(f"{child}: expected {_show(a[key])}, missing")
+                elif key not in a:
+                    found.append(f"{child}: not expected, got {_show(b[key])}")
+                else:
+                    walk(a[key], b[key], child)
+        elif isinstance(a, list) and isinstance(b, list):
+            for index, (x, y) in enumerate(zip(a, b, strict=False)):
+                walk(x, y, f"{path}[{index}]")
+            if len(a) != len(b):
+                found.append(f"{path}: expected {len(a)} items, got {len(b)}")
+        elif a != b or type(a) is not type(b):
+            found.append(f"{path}: expected {_show(a)}, got {_show(b)}")
+
+    walk(expected, got, at)
+    return found
+
+
+def _show(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def assert_output(result: RunResult | ExecutionResult, expected: Any) -> None:
+    """Assert that the execution succeeded with `expected` as output; the message lists each difference by JSONPath."""
+    output = assert_succeeded(result)
+    differences = json_diff(expected, output)
+    if differences:
+        raise AssertionError("the output differs:\n  " + "\n  ".join(differences))
+
+
+def history_diff(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[str]:
+    """Two histories' event types side by side, marking where they part, then the first differing event."""
+    width = max((len(e["type"]) for e in expected), default=8) + 2
+    lines = [f"  {'expected':<{width}}got"]
+    first: int | None = None
+    for index in range(max(len(expected), len(got))):
+        a = expected[index]["type"] if index < len(expected) else "-"
+        b = got[index]["type"] if index < len(got) else "-"
+        mark = "  " if a == b else "≠ "
+        if a != b and first is None:
+            first = index
+        lines.append(f"{mark}{a:<{width}}{b}")
+    if first is None:
+        first = next(
+            (
+                i
+                for i, (a, b) in enumerate(zip(expected, got, strict=False))
+                if _comparable(a) != _comparable(b)
+            ),
+            None,
+        )
+    if first is not None and first < min(len(expected), len(got)):
+        lines.append(f"first difference, event {first + 1}:")
+        lines += [f"  {line}" for line in json_diff(_comparable(expected[first]), _comparable(got[first]))]
+    return lines
+
+
+def _comparable(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without its timestamp."""
+    return {k: v for k, v in event.items() if k != "timestamp"}
+
+
+def assert_history(result: RunResult | ExecutionResult, expected: list[str] | list[dict[str, Any]]) -> None:
+    """Assert the history's event types (a list of names) or events (dicts, timestamps ignored)."""
+    got = result.history
+    if expected and isinstance(expected[0], str):
+        types = [e["type"] for e in got]
+        if types != expected:
+            wanted = [{"type": t} for t in expected]
+            raise AssertionError(
+                "the history differs:\n" + "\n".join(history_diff(wanted, [{"type": t} for t in types]))
+            )
+        return
+    events = [e for e in expected if isinstance(e, dict)]
+    if [_comparable(e) for e in events] != [_comparable(e) for e in got]:
+        raise AssertionError("the history differs:\n" + "\n".join(history_diff(events, got)))

@@ -16,6 +16,8 @@ COMMANDS = {
     "replay": ("cli.replay", "replay"),
     "graph": ("cli.graph", "graph"),
     "serve": ("cli.serve", "serve"),
+    "test-state": ("cli.test_state", "test_state"),
+    "coverage": ("cli.coverage", "coverage"),
 }
 
 
@@ -64,6 +66,17 @@ def cli() -> None:
     """
 
 
+def _show_warning(
+    message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    """Warnings meant for the user (a mock's unknown field...) as one plain line on stderr."""
+    click.echo(f"warning: {message}", err=True)
+    del category, filename, lineno, file, line
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI (console script `asl`)."""
+    import warnings
+
+    warnings.showwarning = _show_warning
     return cli.main(args=argv, prog_name="asl")

@@ -83,6 +83,19 @@ def _print(app: App, report: Report) -> None:
     "execution_name",
     help="AWS histories: the recorded execution's name, for $$.Execution.Name (default 'replay').",
 )
+@click.option(
+    "--to-mock-config",
+    "mock_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="AWS histories: write the recorded task results as a MockConfigFile test case to this file "
+    "(added to it if it exists), so `asl run --mock-config` reproduces the execution.",
+)
+@click.option(
+    "--test-case",
+    default="Recorded",
+    show_default=True,
+    help="With --to-mock-config: the test case's name.",
+)
 @pass_app
 def replay(
     app: App,
@@ -91,6 +104,8 @@ def replay(
     update: bool,
     output_format: str,
     execution_name: str | None,
+    mock_out: Path | None,
+    test_case: str,
 ) -> None:
     """Replay recorded executions and report where the definition now behaves differently.
 
@@ -103,10 +118,15 @@ def replay(
       asl replay 'samples/*' --update
       asl replay history.json --definition workflow.json --format json
     """
+    from asl import templates
     from asl.replay import ERROR, Report, replay_path
 
-    if definition is not None and not definition.exists():
+    if definition is not None and not templates.exists(definition):
         app.abort(f"{definition}: no such file", EXIT_USAGE)
+    if mock_out is not None:
+        _write_mock_config(app, paths, definition, mock_out, test_case)
+        if definition is None:
+            return
     reports: list[Report] = []
     for argument, path in _expand(paths):
         label = None if path.exists() else argument
@@ -130,3 +150,51 @@ def replay(
     else:
         code = EXIT_OK
     click.get_current_context().exit(code)
+
+
+def _write_mock_config(
+    app: App, paths: tuple[str, ...], definition: Path | None, out: Path, test_case: str
+) -> None:
+    """`--to-mock-config`: one AWS history -> a MockConfigFile test case (written atomically)."""
+    from asl.errors import AslError
+    from asl.files import write_atomically
+    from asl.replay import load_history
+    from asl.replay.tomock import read_mock_file, to_mock_config
+
+    if len(paths) != 1 or not Path(paths[0]).is_file():
+        app.abort("--to-mock-config takes exactly one AWS history file", EXIT_USAGE)
+    try:
+        events = load_history(Path(paths[0]))
+        name = _machine_name(events, definition)
+        data, execution_input = to_mock_config(events, name, test_case, read_mock_file(out))
+        write_atomically(out, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    except AslError as exc:
+        app.abort(str(exc), EXIT_USAGE)
+    target = definition or Path("workflow.json")
+    app.err.print(
+        f"wrote test case {test_case!r} of state machine {name!r} to {out}; reproduce it with:\n"
+        f"  asl run {target} --mock-config {out} --test-case {test_case} --input '{json.dumps(execution_input)}'",
+        highlight=False,
+        markup=False,
+    )
+
+
+def _machine_name(events: list[dict[str, object]], definition: Path | None) -> str:
+    """The name `asl run` gives the definition (its file or template), else the one the history records."""
+    from asl.config import Config
+    from asl.replay.files import ReplayError
+    from asl.runner import Runner
+
+    if definition is not None:
+        return Runner(Config()).machine_name(definition)
+    started = next((e for e in events if e.get("type") == "ExecutionStarted"), {})
+    details = started.get("executionStartedEventDetails") if isinstance(started, dict) else None
+    arn = ""
+    if isinstance(details, dict):
+        arn = str(details.get("stateMachineAliasArn") or details.get("stateMachineVersionArn") or "")
+    parts = arn.split(":")
+    if len(parts) > 6 and parts[5] == "stateMachine":
+        return parts[6]
+    raise ReplayError(
+        "the history does not name its state machine: give --definition FILE (its name is the machine's name)"
+    )

@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,12 @@ from cli.view import LiveView, summary
     "--watch", is_flag=True, help="Run again each time a file in FILE's folder is saved (Ctrl-C stops)."
 )
 @click.option(
+    "--strict-resources",
+    is_flag=True,
+    help="Refuse to start while any Task state has no handler or mock (default: warn, and fail only a "
+    "Task the execution reaches, with <Service>.ResourceNotFoundException as on AWS).",
+)
+@click.option(
     "--prompt/--no-prompt",
     default=None,
     help="Ask on the terminal to complete .waitForTaskToken tasks that have no handler or mock (default: when interactive).",
@@ -143,6 +150,7 @@ def run(
     users: Path | None,
     subs: tuple[str, ...],
     watch: bool,
+    strict_resources: bool,
     prompt: bool | None,
 ) -> None:
     """Run the workflow in FILE locally, exactly as AWS Step Functions would.
@@ -161,7 +169,7 @@ def run(
         ignore = [history_path] if history_path is not None else []
         watching(app, [file], lambda: click.get_current_context().invoke(run, **params), ignore)
         return
-    from asl import AslError
+    from asl import AslError, coverage, unserved
 
     try:
         execution_input = read_json_option(input_, "--input")
@@ -195,6 +203,11 @@ def run(
             (region, account, payload_limit, mock_config, test_case, users, extra_handlers, extra_machines),
             users_lock,
         )
+        machine.strict_resources = machine.strict_resources or strict_resources
+        missing = machine.missing_resources()
+        if missing and not machine.strict_resources:
+            message = unserved.describe(missing, machine.serve_hint)
+            app.err.print(f"warning: {message}", highlight=False, markup=False)
         since = (
             (len(runner.directory.events), len(runner.directory.codes))
             if runner.directory is not None
@@ -202,7 +215,8 @@ def run(
         )
         started = time.perf_counter()
         # A handler's print() must not mix with the output JSON: in json mode stdout is stderr while running.
-        with view or contextlib.redirect_stdout(sys.stderr):
+        with view or contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+            warnings.simplefilter("ignore", unserved.UnservedResourceWarning)  # said above, in CLI terms
             result = machine.run_sync(
                 execution_input,
                 clock=_clock(app, real_time, start_time),
@@ -211,6 +225,7 @@ def run(
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
+        coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
     except AslError as exc:
         users_lock.close()
         app.abort(_explain(str(exc)), EXIT_USAGE)

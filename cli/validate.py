@@ -52,7 +52,8 @@ def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
     type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="text: messages with the offending line; json: ValidateStateMachineDefinition's response per file; "
+    help="text: messages with the offending line; json: ValidateStateMachineDefinition's response per file "
+    "(AWS's code, message and location, plus our hint, pointer, line and column); "
     "github: workflow-command annotations; sarif: SARIF 2.1.0 for code scanning.",
 )
 @click.option(

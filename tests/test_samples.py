@@ -12,7 +12,10 @@ from asl.testing import assert_replays
 from asl.validate import validate
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-FOLDERS = sorted(p.parent for p in SAMPLES.glob("*/workflow.json"))
+#: A sample's definition is its workflow.json, or a SAM/CloudFormation template.yaml.
+FOLDERS = sorted(
+    {p.parent for pattern in ("*/workflow.json", "*/template.yaml") for p in SAMPLES.glob(pattern)}
+)
 
 
 def test_the_gallery_has_the_promised_samples() -> None:
@@ -25,6 +28,7 @@ def test_the_gallery_has_the_promised_samples() -> None:
         "password-reset",
         "order-approval",
         "nested-pipeline",
+        "sam-restock",
     } <= names
     index = (SAMPLES / "README.md").read_text()
     assert all(f"[{name}]" in index for name in names)
@@ -33,7 +37,8 @@ def test_the_gallery_has_the_promised_samples() -> None:
 @pytest.mark.parametrize("folder", FOLDERS, ids=[p.name for p in FOLDERS])
 def test_sample_replays_and_documents_its_command(folder: Path) -> None:
     readme = (folder / "README.md").read_text()
-    assert f"asl run samples/{folder.name}/workflow.json" in readme
+    definition = "workflow.json" if (folder / "workflow.json").exists() else "template.yaml"
+    assert f"asl run samples/{folder.name}/{definition}" in readme
     cases = sample_cases(folder)
     assert cases, f"{folder.name} has no recorded executions"
     reports = assert_replays(folder)
@@ -53,3 +58,12 @@ def _definitions() -> list[Path]:
 def test_sample_definitions_validate_without_errors(path: Path) -> None:
     diagnostics = validate(json.loads(path.read_text()))
     assert [d for d in diagnostics if d.severity == "ERROR"] == []
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*/template.yaml")), ids=lambda p: p.parent.name)
+def test_sample_templates_validate_without_errors(path: Path) -> None:
+    from asl.templates.validate import validate_reference
+
+    reports = validate_reference(path)
+    assert reports
+    assert [d for r in reports for d in r.diagnostics if d.severity == "ERROR"] == []

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asl import coverage
 from asl.clock import VirtualClock
 from asl.errors import AslError
 from asl.machine import StateMachine
@@ -101,7 +102,7 @@ def load_case(path: Path) -> Case:
         path=path,
         data=data,
         folder=folder,
-        definition=(base / definition).resolve() if definition else folder / "workflow.json",
+        definition=(base / definition).resolve() if definition else sample_definition(folder),
         input=data.get("input", {}),
         test_case=_string(data, "testCase", path),
         mock_config=(base / mock_config).resolve() if mock_config else None,
@@ -147,6 +148,14 @@ def _expectation(data: dict[str, Any], path: Path) -> Observation:
     return Observation(steps=parsed, result=expect, events=events)
 
 
+def sample_definition(folder: Path) -> Path:
+    """A sample's definition: `workflow.json`, else its SAM/CloudFormation `template.yaml`."""
+    for name in ("workflow.json", "template.yaml", "template.yml"):
+        if (folder / name).exists():
+            return folder / name
+    return folder / "workflow.json"
+
+
 def build_machine(case: Case, definition: Path | None = None) -> tuple[StateMachine, Answers | None]:
     """The case's definition with the sample's configuration, test case and inline mocks applied."""
     from asl.config import Config, find_config, load_config
@@ -170,7 +179,9 @@ def build_machine(case: Case, definition: Path | None = None) -> tuple[StateMach
     path = definition or case.definition
     if not path.exists():
         raise ReplayError(f"{case.path}: the definition {path} does not exist")
-    machine = runner.load(path, name=runner.machine_name(sample_workflow))
+    # A template's machine has its own name (its Name property or logical ID), as `asl run` names it.
+    named = path if path.suffix.lower() in (".yaml", ".yml") else sample_workflow
+    machine = runner.load(path, name=runner.machine_name(named))
     answers = None
     if case.mocks is not None:
         answers = Answers(case.mocks, f"{case.path} (mocks)")
@@ -184,6 +195,7 @@ def run_case(case: Case, definition: Path | None = None) -> tuple[Observation, f
     """Run the case; return what happened (normalised) and the definition's top-level state names."""
     machine, _ = build_machine(case, definition)
     result = machine.run_sync(case.input, clock=VirtualClock(START_TIME), execution_name=case.name, seed=SEED)
+    coverage.record(machine.definition, machine.name, result.history)
     return normalise_observation(observe(result.history)), top_level_states(machine)
 
 

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from asl import coverage
 from asl.clock import VirtualClock
 from asl.errors import AslError
 from asl.machine import StateMachine
@@ -150,6 +151,7 @@ def _run(
         execution_name=name or EXECUTION_NAME,
         seed=SEED,
     )
+    coverage.record(machine.definition, machine.name, result.history)
     seen = normalise_observation(observe(result.history), timestamps=True)
     return seen, top_level_states(machine), answers
 

@@ -176,6 +176,11 @@ def extract(
             )
     substitutions = _substitutions(properties, pointer, resolver)
     name = local_name(logical, resource, _NAME_PROPERTY[resource["Type"]])
+    if _NAME_PROPERTY[resource["Type"]] in properties:  # a name built with !Sub or !Ref counts too
+        named = resolver.resolve(
+            properties[_NAME_PROPERTY[resource["Type"]]], f"{pointer}/{_NAME_PROPERTY[resource['Type']]}"
+        )
+        name = named if isinstance(named, str) and "${" not in named else logical
     if "Definition" in properties:
         prefix = f"{pointer}/Definition"
         source: Source = TemplateSource(template, label, prefix)

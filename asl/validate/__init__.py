@@ -8,6 +8,7 @@ pointer and, when a `Source` is given, the line and column in the file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from asl import jsonvalue
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
     from asl.resources import TaskRegistry
     from asl.source import Source
 
-__all__ = ["CODES", "Diagnostic", "Severity", "validate"]
+__all__ = ["CODES", "Diagnostic", "Severity", "validate", "validate_state_machine_definition"]
+
+#: ValidateStateMachineDefinition returns at most this many diagnostics (`maxResults`, 0 meaning this).
+MAX_RESULTS = 100
 
 #: Deeper definitions are refused with TOO_DEEPLY_NESTED before any check recurses into them.
 MAX_DEPTH = jsonvalue.MAX_DEPTH
@@ -31,7 +35,7 @@ def validate(
         found = [
             make("MISSING_DESCRIPTION", "The definition is empty: it needs at least StartAt and States", "")
         ]
-        return _finish(found, source)
+        return _finish(found, source, definition)
     if jsonvalue.depth(definition) > MAX_DEPTH:
         message = f"The definition nests objects and arrays more than {MAX_DEPTH} levels deep; flatten it"
         return _finish([make("TOO_DEEPLY_NESTED", message, "")], source)
@@ -41,7 +45,7 @@ def validate(
     found += _guarded("shape", lambda: check_shape(definition))
     if isinstance(definition, dict):
         found += _semantic(definition, registry)
-    return _finish(found, source)
+    return _finish(found, source, definition)
 
 
 def _semantic(definition: dict[str, Any], registry: TaskRegistry | None) -> list[Diagnostic]:
@@ -67,6 +71,41 @@ def _semantic(definition: dict[str, Any], registry: TaskRegistry | None) -> list
     found += _guarded("resources", lambda: check_resources(tree, registry))
     found += _guarded("S3 names", lambda: check_s3_names(tree))
     return found
+
+
+def validate_state_machine_definition(
+    definition: str, *, severity: str = "ERROR", max_results: int = 0
+) -> dict[str, Any]:
+    """AWS's ValidateStateMachineDefinition for a definition's text: `result`, `diagnostics`, `truncated`.
+
+    As the API reference describes it: `severity` ERROR returns only errors, WARNING errors and warnings;
+    `max_results` 0 means 100, the most there can be; `result` is FAIL when any error is found. Each
+    diagnostic has AWS's `severity`, `code`, `message` and (when AWS gives one) `location`. Raises
+    ValueError for arguments the API refuses (a ValidationException).
+    """
+    from asl.validate.files import validate_text
+
+    if not isinstance(definition, str) or not definition:
+        raise ValueError("definition must be a non-empty string")
+    if severity not in ("ERROR", "WARNING"):
+        raise ValueError("severity must be ERROR or WARNING")
+    if (
+        isinstance(max_results, bool)
+        or not isinstance(max_results, int)
+        or not 0 <= max_results <= MAX_RESULTS
+    ):
+        raise ValueError(f"maxResults must be an integer from 0 to {MAX_RESULTS}")
+    report = validate_text(definition)
+    wanted = [d for d in report.diagnostics if d.is_error or severity == "WARNING"]
+    limit = max_results or MAX_RESULTS
+    diagnostics = []
+    for d in wanted[:limit]:
+        item = {"severity": d.severity, "code": d.aws_code, "message": d.aws_message}
+        if d.location is not None:
+            item["location"] = d.location
+        diagnostics.append(item)
+    result = "FAIL" if any(d.is_error for d in report.diagnostics) else "OK"
+    return {"result": result, "diagnostics": diagnostics, "truncated": len(wanted) > limit}
 
 
 def _repeated_keys(definition: Any) -> list[Diagnostic]:
@@ -135,8 +174,30 @@ def _guarded(phase: str, check: Callable[[], list[Diagnostic]]) -> list[Diagnost
         ]
 
 
-def _finish(found: list[Diagnostic], source: Source | None) -> list[Diagnostic]:
-    unique = list(dict.fromkeys(d.located(source) for d in found))
+def _finish(found: list[Diagnostic], source: Source | None, definition: Any = None) -> list[Diagnostic]:
+    unique = list(
+        dict.fromkeys(
+            replace(d.located(source), location=aws_location(definition, d.aws_pointer)) for d in found
+        )
+    )
     if source is not None:
-        unique.sort(key=lambda d: (d.line or 0, d.column or 0))
+        # By position; what AWS does not locate (a missing terminal state) last, as AWS lists it.
+        unique.sort(key=lambda d: (d.location is None and bool(d.pointer), d.line or 0, d.column or 0))
     return unique
+
+
+def aws_location(definition: Any, pointer: str | None) -> str | None:
+    """A JSON pointer as AWS writes locations: names unescaped, array items as `[i]` (`/States/C/Choices[0]/Next`)."""
+    if not pointer:
+        return None
+    node = definition
+    location = ""
+    for token in pointer.split("/")[1:]:
+        name = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and name.isdigit():
+            location += f"[{name}]"
+            node = node[int(name)] if int(name) < len(node) else None
+        else:
+            location += f"/{name}"
+            node = node.get(name) if isinstance(node, dict) else None
+    return location

@@ -7,7 +7,7 @@ Each code has one severity, so a code alone tells whether it fails a run.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from asl.errors import Problem
 
@@ -53,12 +53,21 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RESERVED_ERROR_NAME": ("ERROR", "An error name starts with 'States.' but is not a predefined error."),
     "HEARTBEAT_NOT_BELOW_TIMEOUT": ("ERROR", "HeartbeatSeconds is not smaller than TimeoutSeconds."),
     "INVALID_JSONPATH": ("ERROR", "A JSONPath, context path or variable path is not valid."),
-    "INVALID_REFERENCE_PATH": ("ERROR", "A ResultPath is not a reference path."),
+    "INVALID_REFERENCE_PATH": ("ERROR", "A ResultPath or ItemsPath is not a reference path."),
+    "WAIT_PAST_CALENDAR": (
+        "WARNING",
+        "A Wait's literal Timestamp, plus the longest literal Seconds in the definition, passes year 9999.",
+    ),
     "INVALID_INTRINSIC": (
         "ERROR",
         "An intrinsic function call is malformed, unknown or has wrong arguments.",
     ),
     "INVALID_JSONATA": ("ERROR", "A JSONata expression is not valid."),
+    "UNSUPPORTED_JSONATA": (
+        "ERROR",
+        "A JSONata expression reads what Step Functions does not provide: '$$', a field at the top level, "
+        "or $states.result / $states.errorOutput where they do not exist.",
+    ),
     "INVALID_PAYLOAD_TEMPLATE": (
         "ERROR",
         "A '.$' field has a non-string value or clashes with a field of the same name.",
@@ -79,7 +88,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "An aws-sdk Task names a service this installation has no API model for.",
     ),
     "UNKNOWN_SDK_PARAMETER": ("ERROR", "An aws-sdk Task passes a parameter the API action does not take."),
-    "MISSING_SDK_PARAMETER": ("ERROR", "An aws-sdk Task omits a parameter the API action requires."),
+    "MISSING_SDK_PARAMETER": (
+        "WARNING",
+        "An aws-sdk Task omits a parameter the API action requires (AWS refuses it only when the task runs).",
+    ),
     "NO_LOCAL_HANDLER": (
         "WARNING",
         "No local handler serves a Task resource; it can only run on AWS or with a mock.",
@@ -94,9 +106,43 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
+#: The code ValidateStateMachineDefinition reports for each of our codes that is not one of AWS's own.
+AWS_CODES: dict[str, str] = {
+    "INVALID_JSONATA": "INVALID_JSONATA_EXPRESSION",
+    "UNSUPPORTED_JSONATA": "UNSUPPORTED_JSONATA_EXPRESSION",
+    "STATES_ALL_NOT_LAST": "SCHEMA_VALIDATION_FAILED",
+    "STATES_ALL_NOT_ALONE": "SCHEMA_VALIDATION_FAILED",
+    "RESERVED_ERROR_NAME": "SCHEMA_VALIDATION_FAILED",
+    "HEARTBEAT_NOT_BELOW_TIMEOUT": "SCHEMA_VALIDATION_FAILED",
+    "INVALID_JSONPATH": "SCHEMA_VALIDATION_FAILED",
+    "INVALID_REFERENCE_PATH": "SCHEMA_VALIDATION_FAILED",
+    "INVALID_INTRINSIC": "SCHEMA_VALIDATION_FAILED",
+    "INVALID_PAYLOAD_TEMPLATE": "SCHEMA_VALIDATION_FAILED",
+    "INVALID_VARIABLE_NAME": "SCHEMA_VALIDATION_FAILED",
+    "JSONPATH_FIELD_IN_JSONATA_STATE": "SCHEMA_VALIDATION_FAILED",
+    "JSONATA_FIELD_IN_JSONPATH_STATE": "SCHEMA_VALIDATION_FAILED",
+    "JSONPATH_STATE_IN_JSONATA_MACHINE": "SCHEMA_VALIDATION_FAILED",
+    "UNKNOWN_SDK_PARAMETER": "SCHEMA_VALIDATION_FAILED",
+    "TOO_DEEPLY_NESTED": "INVALID_JSON_DESCRIPTION",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Aws:
+    """How ValidateStateMachineDefinition words a finding: its code, message, and where (a JSON pointer, or none)."""
+
+    code: str
+    message: str
+    pointer: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One finding: severity, a stable code, a message saying how to fix it, and where (pointer, line, column)."""
+    """One finding: severity, a stable code, a message saying how to fix it, and where (pointer, line, column).
+
+    `aws` is AWS's own wording when it is known; `location` is where AWS places the finding, in AWS's
+    form (`/States/C/Choices[0]/Next`), filled in by `asl.validate.validate`.
+    """
 
     severity: Severity
     code: str
@@ -104,6 +150,40 @@ class Diagnostic:
     pointer: str = ""
     line: int | None = None
     column: int | None = None
+    aws: Aws | None = None
+    location: str | None = None
+
+    @property
+    def aws_code(self) -> str:
+        """The code AWS reports for this finding."""
+        return self.aws.code if self.aws is not None else AWS_CODES.get(self.code, self.code)
+
+    @property
+    def aws_message(self) -> str:
+        """AWS's message when known, else ours."""
+        return self.aws.message if self.aws is not None else self.message
+
+    @property
+    def aws_pointer(self) -> str | None:
+        """Where AWS places the finding, as a JSON pointer (None: AWS gives no location)."""
+        if self.aws is not None:
+            return self.aws.pointer
+        return self.pointer or None
+
+    def wire(self) -> dict[str, Any]:
+        """ValidateStateMachineDefinition's diagnostic shape, plus our rule, hint, pointer, line and column."""
+        item: dict[str, Any] = {"severity": self.severity, "code": self.aws_code, "message": self.aws_message}
+        if self.location is not None:
+            item["location"] = self.location
+        if self.aws_code != self.code:
+            item["rule"] = self.code
+        if self.aws_message != self.message:
+            item["hint"] = self.message
+        if self.pointer:
+            item["pointer"] = self.pointer
+        if self.line is not None:
+            item["line"], item["column"] = self.line, self.column
+        return item
 
     @property
     def is_error(self) -> bool:
@@ -124,6 +204,6 @@ class Diagnostic:
         return Problem(self.pointer, self.message, self.code, self.line, self.column)
 
 
-def make(code: str, message: str, pointer: str = "") -> Diagnostic:
+def make(code: str, message: str, pointer: str = "", aws: Aws | None = None) -> Diagnostic:
     """A diagnostic with the severity that the catalogue gives `code` (the message starts with a capital)."""
-    return Diagnostic(CODES[code][0], code, message[:1].upper() + message[1:], pointer)
+    return Diagnostic(CODES[code][0], code, message[:1].upper() + message[1:], pointer, aws=aws)

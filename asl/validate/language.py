@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from asl.source import escape_token
-from asl.validate.diagnostic import Diagnostic, make
+from asl.validate.diagnostic import Aws, Diagnostic, make
 from asl.validate.walk import JSONATA, JSONPATH, LOOKS_LIKE_PATH, State, Tree
 
 #: JSONPath-only state fields, with what a JSONata state uses instead.
@@ -47,15 +47,21 @@ def check_languages(tree: Tree) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for state in tree.states:
         if tree.language == JSONATA and state.body.get("QueryLanguage") == JSONPATH:
+            # AWS reports only this for the state: its fields are not checked against either language.
             found.append(
                 make(
                     "JSONPATH_STATE_IN_JSONATA_MACHINE",
                     "This state machine's QueryLanguage is JSONata, so a state cannot switch back to JSONPath; "
                     "remove this QueryLanguage and rewrite the state in JSONata",
                     f"{state.pointer}/QueryLanguage",
+                    Aws(
+                        "SCHEMA_VALIDATION_FAILED",
+                        "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+                        state.pointer,
+                    ),
                 )
             )
-        if state.language == JSONATA:
+        elif state.language == JSONATA:
             found += _jsonata_state(state)
         else:
             found += _jsonpath_state(state)
@@ -126,11 +132,20 @@ def _nested_paths(state: State, holder: str) -> list[Diagnostic]:
     return found
 
 
+def _aws_language(pointer: str, field: str, language: str, other: str) -> Aws:
+    """AWS's wording, located at the state for a field of the state itself, else at the field."""
+    parent, _, name = pointer.rpartition("/")
+    at_state = name == field and parent.rsplit("/", 2)[-2:-1] == ["States"]
+    message = f"The QueryLanguage is set to '{language}', but field '{field}' is only supported for the '{other}' QueryLanguage"
+    return Aws("SCHEMA_VALIDATION_FAILED", message, parent if at_state else pointer)
+
+
 def _jsonpath_only(field: str, hint: str, pointer: str) -> Diagnostic:
     return make(
         "JSONPATH_FIELD_IN_JSONATA_STATE",
         f'\'{field}\' is a JSONPath field and this state uses JSONata: {hint} (or set "QueryLanguage": "JSONPath" on the state)',
         pointer,
+        _aws_language(pointer, field, JSONATA, JSONPATH),
     )
 
 
@@ -140,6 +155,7 @@ def _jsonata_only(field: str, hint: str, pointer: str) -> Diagnostic:
         f'\'{field}\' needs JSONata and this state uses JSONPath: set "QueryLanguage": "JSONata" on the state '
         f"or the state machine, or {hint}",
         pointer,
+        _aws_language(pointer, field, JSONPATH, JSONATA),
     )
 
 
@@ -204,7 +220,16 @@ def _assign_names(state: State) -> list[Diagnostic]:
             continue
         for key in block:
             name = key[:-2] if state.language == JSONPATH and key.endswith(".$") else key
-            if not _VARIABLE_NAME.match(name):
+            if name == "states":
+                found.append(
+                    make(
+                        "INVALID_VARIABLE_NAME",
+                        "'states' is reserved for $states (input, result, errorOutput, context) and cannot be "
+                        "assigned; choose another name",
+                        f"{pointer}/{escape_token(key)}",
+                    )
+                )
+            elif not _VARIABLE_NAME.match(name):
                 found.append(
                     make(
                         "INVALID_VARIABLE_NAME",

@@ -75,20 +75,17 @@ def _excerpt(report: FileReport, d: Diagnostic) -> list[tuple[str, str]]:
 
 
 def render_json(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> str:
-    """A JSON array: per file, ValidateStateMachineDefinition's response shape plus file, line and column."""
+    """A JSON array: per file, ValidateStateMachineDefinition's response, plus the file.
+
+    Each diagnostic has AWS's code, message and location, and our rule, hint, pointer, line and column
+    as extra members.
+    """
     return json.dumps([_response(r, threshold) for r in reports], indent=2, ensure_ascii=False)
 
 
 def _response(report: FileReport, threshold: Severity) -> dict[str, Any]:
-    diagnostics = []
-    for d in report.diagnostics:
-        item: dict[str, Any] = {"severity": d.severity, "code": d.code, "message": d.message}
-        if d.pointer:
-            item["location"] = d.pointer
-        if d.line is not None:
-            item["line"], item["column"] = d.line, d.column
-        diagnostics.append(item)
     result = "FAIL" if report.fails(threshold) else "OK"
+    diagnostics = [d.wire() for d in report.diagnostics]
     return {"file": report.path, "result": result, "diagnostics": diagnostics, "truncated": False}
 
 
@@ -128,19 +125,20 @@ def _relative(path: str) -> str:
 
 def render_sarif(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> str:
     """A SARIF 2.1.0 log with one run, for code-scanning tools."""
-    used = sorted({d.code for r in reports for d in r.diagnostics})
+    used = sorted({d.aws_code for r in reports for d in r.diagnostics})
+    severity = {d.aws_code: d.severity for r in reports for d in r.diagnostics}
     rules = [
         {
             "id": code,
             "name": "".join(part.capitalize() for part in code.split("_")),
-            "shortDescription": {"text": CODES[code][1] if code in CODES else code},
-            "defaultConfiguration": {
-                "level": "error" if CODES.get(code, ("ERROR",))[0] == "ERROR" else "warning"
+            "shortDescription": {
+                "text": CODES[code][1] if code in CODES else code.replace("_", " ").capitalize()
             },
+            "defaultConfiguration": {"level": "error" if severity[code] == "ERROR" else "warning"},
         }
         for code in used
     ]
-    results = [_result(report, d, used.index(d.code)) for report in reports for d in report.diagnostics]
+    results = [_result(report, d, used.index(d.aws_code)) for report in reports for d in report.diagnostics]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -160,15 +158,19 @@ def _result(report: FileReport, d: Diagnostic, index: int) -> dict[str, Any]:
     if d.line is not None:
         physical["region"] = {"startLine": d.line, "startColumn": d.column or 1}
     location: dict[str, Any] = {"physicalLocation": physical}
-    if d.pointer:
-        location["logicalLocations"] = [{"fullyQualifiedName": d.pointer, "kind": "member"}]
-    return {
-        "ruleId": d.code,
+    if d.location:
+        location["logicalLocations"] = [{"fullyQualifiedName": d.location, "kind": "member"}]
+    result: dict[str, Any] = {
+        "ruleId": d.aws_code,
         "ruleIndex": index,
         "level": "error" if d.is_error else "warning",
-        "message": {"text": d.message},
+        "message": {"text": d.aws_message},
         "locations": [location],
     }
+    extra = {key: value for key, value in d.wire().items() if key in ("rule", "hint", "pointer")}
+    if extra:
+        result["properties"] = extra
+    return result
 
 
 def _version() -> str:

@@ -19,6 +19,13 @@ _AWS_PARTITION = re.compile(r"^aws(-[a-z]+)*$")
 _NO_SYNC = frozenset({"lambda", "sns", "sqs", "dynamodb", "events", "apigateway", "http", "states"})
 #: The only integrations that may wait for a job with ".sync" / ".sync:2" among "states:*" actions.
 _STATES_SYNC = frozenset({"startExecution"})
+#: Step Functions' optimized integrations (AWS's "Integrating services with Step Functions" list):
+#: `arn:aws:states:::<service>:<action>` names one of these, or `aws-sdk:<service>:<action>`.
+OPTIMIZED = frozenset(
+    {"apigateway", "athena", "batch", "bedrock", "codebuild", "databrew", "dynamodb", "ecs", "eks"}
+    | {"elasticmapreduce", "emr-containers", "emr-serverless", "events", "glue", "http", "lambda"}
+    | {"mediaconvert", "sagemaker", "sns", "sqs", "states"}
+)
 
 
 def check_resources(tree: Tree, registry: TaskRegistry | None = None) -> list[Diagnostic]:
@@ -71,6 +78,15 @@ def _task(state: State, registry: TaskRegistry | None) -> list[Diagnostic]:
             )
         )
     if arn.is_service_integration:
+        integration = arn.action.partition(":")[0]
+        if not arn.sdk_service and integration not in OPTIMIZED and _AWS_PARTITION.match(arn.partition):
+            hint = suggest(integration, sorted(OPTIMIZED)) or (
+                "; for any other AWS API use arn:aws:states:::aws-sdk:<service>:<action>"
+            )
+            message = (
+                f"'{arn.raw}' names '{integration}', which is not a Step Functions service integration{hint}"
+            )
+            return [*found, make("INVALID_RESOURCE", message, pointer)]
         found += _pattern(arn, pointer)
         if arn.sdk_service:
             found += _sdk(state, arn, pointer)
@@ -99,7 +115,7 @@ def _pattern(arn: ResourceArn, pointer: str) -> list[Diagnostic]:
 
 
 def _sdk(state: State, arn: ResourceArn, pointer: str) -> list[Diagnostic]:
-    from asl.sdk_models import botocore_name, operation
+    from asl.sdk_models import actions, botocore_name, operation
 
     action = arn.action.rsplit(":", 1)[-1]
     if botocore_name(arn.sdk_service) is None:
@@ -113,13 +129,11 @@ def _sdk(state: State, arn: ResourceArn, pointer: str) -> list[Diagnostic]:
         ]
     op = operation(arn.sdk_service, action)
     if op is None:
+        hint = suggest(action, actions(arn.sdk_service)) or (
+            "; use the API action name in camelCase, such as getItem for GetItem"
+        )
         return [
-            make(
-                "INVALID_RESOURCE",
-                f"Service '{arn.sdk_service}' has no action '{action}'; use the API action name in camelCase, "
-                "such as adminCreateUser for AdminCreateUser",
-                pointer,
-            )
+            make("INVALID_RESOURCE", f"Service '{arn.sdk_service}' has no action '{action}'{hint}", pointer)
         ]
     field = "Arguments" if "Arguments" in state.body else "Parameters"
     payload: Any = state.body.get(field)

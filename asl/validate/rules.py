@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from asl.validate.diagnostic import Diagnostic, make
+from asl.choice import parse_timestamp
+from asl.validate.diagnostic import Aws, Diagnostic, make
 from asl.validate.shape import suggest
 from asl.validate.walk import Machine, State, Tree
 
@@ -50,6 +52,34 @@ def check_rules(tree: Tree) -> list[Diagnostic]:
     for state in tree.states:
         found += _error_names(state)
         found += _heartbeat(state)
+    found += _calendar(tree)
+    return found
+
+
+#: The last instant an ISO 8601 timestamp can name.
+_LAST_TIMESTAMP = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def _calendar(tree: Tree) -> list[Diagnostic]:
+    """Literal Timestamps from which the longest literal Seconds of the definition would pass year 9999."""
+    waits = [s for s in tree.states if s.type == "Wait"]
+    seconds = [s.body["Seconds"] for s in waits if isinstance(s.body.get("Seconds"), int)]
+    longest = max([0, *(n for n in seconds if not isinstance(n, bool) and 0 <= n <= 99999999)])
+    found = []
+    for state in waits:
+        moment = parse_timestamp(state.body.get("Timestamp"))
+        if moment is None or moment.tzinfo is None:
+            continue
+        if moment > _LAST_TIMESTAMP - timedelta(seconds=longest):
+            found.append(
+                make(
+                    "WAIT_PAST_CALENDAR",
+                    f"Waiting until {state.body['Timestamp']} and then {longest} seconds (the longest Wait here) "
+                    "goes past 9999-12-31T23:59:59Z, the last time a timestamp can name; an execution "
+                    "lasts at most a year, so wait for a time within it",
+                    f"{state.pointer}/Timestamp",
+                )
+            )
     return found
 
 
@@ -93,10 +123,12 @@ def _missing(target: str, pointer: str, field: str, machine: Machine, tree: Tree
             suggest(target, names)
             or f"; the states here are {', '.join(repr(n) for n in names[:10]) or 'none'}"
         )
+    # AWS says "Next" for every kind of transition (StartAt, Default, a Choice rule's or a catcher's Next).
     return make(
         "MISSING_TRANSITION_TARGET",
         f"{field} names '{target}', which is not a state of {_where(machine)}{hint}",
         pointer,
+        Aws("MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {target}", pointer),
     )
 
 
@@ -121,18 +153,20 @@ def _machine_graph(machine: Machine, mine: list[State], tree: Tree) -> list[Diag
     if not mine:
         return found
     terminal = {s.name for s in mine if s.type in ("Succeed", "Fail") or s.body.get("End") is True}
-    if not terminal and not broken:
+    if not terminal and not machine.pointer:
+        # AWS checks for a terminal state only at the top level, then skips the reachability walk
+        # (measured: floci PR #2786's table of ValidateStateMachineDefinition answers).
         found.append(
             make(
                 "MISSING_END_STATE",
                 f'No state of {_where(machine)} ends the execution: give the last state "End": true, '
                 "or add a Succeed or Fail state",
                 f"{machine.pointer}/States",
+                Aws("MISSING_END_STATE", "Workflow has no terminal state", None),
             )
         )
-    if not (isinstance(start, str) and start in edges):
         return found
-    reached = _closure([start], edges)
+    reached = _closure([start], edges) if isinstance(start, str) and start in edges else set()
     for state in mine:
         if state.name not in reached:
             found.append(
@@ -141,9 +175,12 @@ def _machine_graph(machine: Machine, mine: list[State], tree: Tree) -> list[Diag
                     f'State "{state.name}" is not reachable: no StartAt, Next, Default, Choice rule or Catch '
                     "leads to it; link it from another state or remove it",
                     state.pointer,
+                    Aws(
+                        "MISSING_TRANSITION_TARGET", f'State "{state.name}" is not reachable.', state.pointer
+                    ),
                 )
             )
-    if terminal:
+    if terminal and reached:
         found += _endless(mine, edges, terminal | broken, reached)
     return found
 
@@ -195,6 +232,7 @@ def _unique_names(tree: Tree) -> list[Diagnostic]:
                     f"State name '{state.name}' is already used at {first[state.name]}; state names must be "
                     "unique across the whole definition, including Parallel branches and Map bodies: rename one",
                     state.pointer,
+                    Aws("DUPLICATE_STATE_NAME", f"Duplicate State name: {state.name}", state.pointer),
                 )
             )
         else:

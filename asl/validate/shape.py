@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from asl.validate.diagnostic import Diagnostic, make
+from asl.validate.diagnostic import Aws, Diagnostic, make
 from asl.validate.fastschema import Check, SchemaError, UnsupportedSchema, compile_schema
 from asl.validate.walk import STATE_TYPES, pointer_to
 
@@ -148,8 +148,24 @@ def _translate(error: SchemaError, root: Any) -> list[Diagnostic]:
     fix = error.schema.get("x-fix")
     if isinstance(fix, str):
         message = fix.replace("{field}", field_name(tokens)).replace("{kind}", describe(owner, root))
-        return [make("SCHEMA_VALIDATION_FAILED", message, pointer)]
-    return [make("SCHEMA_VALIDATION_FAILED", _generic(error, tokens, root), pointer)]
+    else:
+        message = _generic(error, tokens, root)
+    return [make("SCHEMA_VALIDATION_FAILED", message, pointer, _aws_wording(error, pointer))]
+
+
+def _aws_wording(error: SchemaError, pointer: str) -> Aws | None:
+    """AWS's words for a value outside an enumeration or of the wrong type (measured on QueryLanguage)."""
+    if error.keyword == "enum" and isinstance(error.value, list):
+        if all(isinstance(v, str) for v in error.value) and not isinstance(error.instance, str):
+            message = "Expected value of type [STRING]"
+        else:
+            message = f"Value should be one of the following: [{', '.join(str(v) for v in error.value)}]"
+    elif error.keyword == "type" and pointer:
+        wanted = [error.value] if isinstance(error.value, str) else list(error.value)
+        message = f"Expected value of type [{', '.join(str(w).upper() for w in wanted)}]"
+    else:
+        return None
+    return Aws("SCHEMA_VALIDATION_FAILED", message, pointer)
 
 
 def _bad_name(tokens: list[str | int], name: str) -> Diagnostic:
@@ -173,11 +189,13 @@ def _unknown_fields(
         if key in properties:
             continue
         hint = suggest(key, allowed) or "; remove it or check its spelling"
+        # AWS: "Field 'TimeoutSeconds' is not supported", located at the object holding it (the state).
         found.append(
             make(
                 "SCHEMA_VALIDATION_FAILED",
                 f"Unknown field '{key}' in {where}{hint}",
                 pointer_to(*tokens, key),
+                Aws("SCHEMA_VALIDATION_FAILED", f"Field '{key}' is not supported", pointer_to(*tokens)),
             )
         )
     return found

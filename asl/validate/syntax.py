@@ -9,7 +9,8 @@ from typing import Any
 
 from asl.paths import PathSyntaxError, compile_path, compile_reference_path
 from asl.source import escape_token
-from asl.validate.diagnostic import Diagnostic, make
+from asl.validate.diagnostic import Aws, Diagnostic, make
+from asl.validate.jsonata_syntax import jsonata_state
 from asl.validate.shape import json_type
 from asl.validate.walk import JSONATA, LOOKS_LIKE_PATH, State, Tree
 
@@ -31,23 +32,6 @@ _PATH_FIELDS = (
 )
 #: Payload templates: objects whose "x.$" fields hold paths or intrinsic calls.
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign", "BatchInput")
-#: Fields of a JSONata state that never hold expressions (nested machines are checked as states of their own).
-_NOT_EXPRESSIONS = frozenset(
-    {
-        "Type",
-        "Comment",
-        "QueryLanguage",
-        "Resource",
-        "Next",
-        "End",
-        "Default",
-        "Label",
-        "Branches",
-        "ItemProcessor",
-        "Iterator",
-    }
-)
-_SFN_JSONATA_FUNCTIONS = frozenset({"partition", "range", "hash", "random", "uuid", "parse"})
 
 
 @dataclass
@@ -63,7 +47,7 @@ def check_syntax(tree: Tree) -> Findings:
     found = Findings()
     for state in tree.states:
         if state.language == JSONATA:
-            _jsonata_state(state, found)
+            jsonata_state(state, found.diagnostics, found.reads)
         else:
             _jsonpath_state(state, found)
     return found
@@ -93,6 +77,8 @@ def _jsonpath_state(state: State, found: Findings) -> None:
             _path_or_intrinsic(body[name], f"{pointer}/{name}", name, found)
     if isinstance(body.get("ResultPath"), str):
         _reference(body["ResultPath"], f"{pointer}/ResultPath", found)
+    if state.type == "Map" and isinstance(body.get("ItemsPath"), str):
+        _items_path(body["ItemsPath"], f"{pointer}/ItemsPath", found)
     for i, catcher in _items(body.get("Catch")):
         if isinstance(catcher.get("ResultPath"), str):
             _reference(catcher["ResultPath"], f"{pointer}/Catch/{i}/ResultPath", found)
@@ -120,7 +106,7 @@ def _rule_operands(rule: dict[str, Any], pointer: str) -> Iterator[tuple[Any, st
                 stack.append((value, f"{where}/Not"))
 
 
-def _path(text: str, pointer: str, found: Findings) -> None:
+def _path(text: str, pointer: str, found: Findings, aws: Aws | None = None) -> None:
     try:
         path = compile_path(text)
     except PathSyntaxError as exc:
@@ -129,6 +115,7 @@ def _path(text: str, pointer: str, found: Findings) -> None:
                 "INVALID_JSONPATH",
                 f"{exc}{_at(exc)}; paths look like $.a.b, $$.Execution.Id or $variable",
                 pointer,
+                aws,
             )
         )
         return
@@ -143,9 +130,34 @@ def _reference(text: str, pointer: str, found: Findings) -> None:
         found.diagnostics.append(make("INVALID_REFERENCE_PATH", f"ResultPath {exc}", pointer))
 
 
+def _items_path(text: str, pointer: str, found: Findings) -> None:
+    """ItemsPath "must be a Reference Path" (AWS's ItemsPath page): one location, no filters or wildcards."""
+    try:
+        path = compile_path(text)
+    except PathSyntaxError:
+        return  # reported by _path already
+    if not path.definite:
+        found.diagnostics.append(
+            make(
+                "INVALID_REFERENCE_PATH",
+                f"ItemsPath {text!r} is not a reference path: it must name one location (no filters, wildcards, "
+                "slices or unions), such as $.items or $['my items']; select the array with a Pass state first",
+                pointer,
+            )
+        )
+
+
 def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> None:
+    aws = None
+    if name.endswith(".$"):
+        # AWS: "The value for the field 'outputPath.$' must be a valid JSONPath or a valid intrinsic function
+        # call at /States/TestTask/Parameters" (quoted in serverless-step-functions issue #399).
+        message = (
+            f"The value for the field '{name}' must be a valid JSONPath or a valid intrinsic function call"
+        )
+        aws = Aws("SCHEMA_VALIDATION_FAILED", message, pointer.rsplit("/", 1)[0])
     if text.startswith("$"):
-        _path(text, pointer, found)
+        _path(text, pointer, found, aws)
         return
     module = _intrinsics()
     if module is None:
@@ -158,6 +170,7 @@ def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> N
                 f"'{name}' must be a path starting with '$' or an intrinsic function call such as "
                 f"States.Format('{{}}', $.x), not {text!r}; for a literal value {literal}",
                 pointer,
+                aws,
             )
         )
         return
@@ -173,7 +186,7 @@ def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> N
         module.compile_intrinsic(text, getter)
     except ValueError as exc:
         found.diagnostics.append(
-            make("INVALID_INTRINSIC", f"Invalid intrinsic function call: {exc}", pointer)
+            make("INVALID_INTRINSIC", f"Invalid intrinsic function call: {exc}", pointer, aws)
         )
         return
     found.reads += [(name, pointer) for name in reads]
@@ -243,112 +256,3 @@ def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 yield i, item
-
-
-# --- JSONata states --------------------------------------------------------------------------------
-
-
-def _jsonata_state(state: State, found: Findings) -> None:
-    stack: list[tuple[Any, str]] = [
-        (value, f"{state.pointer}/{escape_token(key)}")
-        for key, value in state.body.items()
-        if key not in _NOT_EXPRESSIONS
-    ]
-    for i, rule in _items(state.body.get("Choices")):
-        condition = rule.get("Condition")
-        if isinstance(condition, str) and not _is_expression(condition):
-            found.diagnostics.append(
-                make(
-                    "INVALID_JSONATA",
-                    f"'Condition' must be a JSONata expression written as '{{% ... %}}', not {condition!r}",
-                    f"{state.pointer}/Choices/{i}/Condition",
-                )
-            )
-    while stack:
-        node, where = stack.pop()
-        if isinstance(node, str):
-            if _is_expression(node):
-                _expression(node, where, found)
-        elif isinstance(node, dict):
-            stack.extend((v, f"{where}/{escape_token(k)}") for k, v in node.items() if k != "Comment")
-        elif isinstance(node, list):
-            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
-
-
-def _is_expression(text: str) -> bool:
-    return text.startswith("{%") and text.endswith("%}") and len(text) >= 4
-
-
-def _expression(text: str, pointer: str, found: Findings) -> None:
-    problem, names = parse_jsonata(text[2:-2])
-    if problem:
-        found.diagnostics.append(
-            make("INVALID_JSONATA", f"Invalid JSONata expression {text!r}: {problem}", pointer)
-        )
-    found.reads += [(name, pointer) for name in names]
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_jsonata(expression: str) -> tuple[str, tuple[str, ...]]:
-    """Parse a JSONata expression: (problem or "", the free variables it reads)."""
-    if not expression.strip():
-        return "the expression is empty", ()
-    import jsonata
-
-    try:
-        parsed = jsonata.Jsonata(expression)
-    except Exception as exc:
-        position = getattr(exc, "location", None)
-        where = f" (at character {position})" if isinstance(position, int) and position > 0 else ""
-        return f"{exc}{where}", ()
-    return "", _free_variables(parsed)
-
-
-def _free_variables(parsed: Any) -> tuple[str, ...]:
-    from jsonata.parser import Parser
-
-    symbol = Parser.Symbol
-    skip = {
-        "_outer_instance",
-        "ancestor",
-        "seeking_parent",
-        "token",
-        "focus",
-        "tuple",
-        "environment",
-        "input",
-        "group",
-    }
-    seen: set[int] = set()
-    stack: list[Any] = [parsed.ast]
-    reads: list[str] = []
-    bound: set[str] = set()
-    callees: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-            continue
-        if not isinstance(node, symbol) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        kind = getattr(node, "type", None)
-        if kind == "variable" and id(node) not in callees:
-            reads.append(str(node.value))
-        elif kind == "bind" and isinstance(getattr(node, "lhs", None), symbol):
-            bound.add(str(node.lhs.value))
-        elif kind == "lambda":
-            bound |= {str(a.value) for a in (node.arguments or []) if isinstance(a, symbol)}
-        elif kind == "function" and isinstance(getattr(node, "procedure", None), symbol):
-            callees.add(id(node.procedure))
-        stack.extend(
-            v for k, v in vars(node).items() if k not in skip and isinstance(v, symbol | list | tuple)
-        )
-    environment = parsed.environment
-    free = []
-    for name in reads:
-        if name in ("", "$", "states") or name in bound or name in _SFN_JSONATA_FUNCTIONS:
-            continue
-        if environment.lookup(name) is None and name not in free:
-            free.append(name)
-    return tuple(free)

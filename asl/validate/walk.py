@@ -65,8 +65,15 @@ def pointer_to(*tokens: str | int) -> str:
 
 
 def query_language(value: Any, default: str) -> str:
-    """The query language named by `value`, or `default` when it names none."""
-    return value if value in (JSONPATH, JSONATA) else default
+    """The query language a `QueryLanguage` value selects (absent: `default`).
+
+    Present, only the exact string "JSONPath" is JSONPath and anything else is JSONata, as AWS resolves
+    it (measured in floci's ValidateStateMachineDefinition tests); the value itself is also reported
+    against the enumeration.
+    """
+    if value is None:
+        return default
+    return JSONPATH if value == JSONPATH else JSONATA
 
 
 def build(definition: dict[str, Any]) -> Tree:

@@ -122,7 +122,7 @@ def test_history_file_is_aws_shaped(tmp_path: Path) -> None:
                 "StartAt": "A",
                 "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}},
             },
-            (),
+            ("--strict-resources",),
             "no local handler",
         ),
     ],

@@ -59,8 +59,14 @@ def test_terminal_prompt_fails_a_callback() -> None:
 
 def test_without_prompt_a_waiting_task_with_no_handler_is_reported() -> None:
     result = run("--test-case", "ManualApproval", "--no-prompt")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # it is reached: it fails as AWS fails a resource that does not exist
+    assert "warning: nothing serves these Task states locally" in result.stderr  # type: ignore[attr-defined]
     assert "sqs:sendMessage.waitForTaskToken" in result.stderr  # type: ignore[attr-defined]
+    failure = json.loads(result.stderr.strip().splitlines()[-1])  # type: ignore[attr-defined]
+    assert failure["error"] == "SQS.ResourceNotFoundException"
+    strict = run("--test-case", "ManualApproval", "--no-prompt", "--strict-resources")
+    assert strict.exit_code == 2
+    assert "no local handler" in strict.stderr  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

@@ -44,14 +44,14 @@ def invoke(*args: str) -> Any:
 def sam_project(tmp_path: Path) -> Path:
     project = tmp_path / "stock"
     shutil.copytree(FIXTURES / "sam-stock-trader", project)
-    (project / "handlers.py").write_text(HANDLERS)
+    (project / "stock_handlers.py").write_text(HANDLERS)
     (project / "mocks.json").write_text(json.dumps(MOCKS))
     (project / "asl.toml").write_text(
         'mock_config = "mocks.json"\ntest_case = "Happy"\n'
         "[handlers]\n"
-        'StockCheckerFunction = "handlers:check"\n'
-        'StockBuyerFunction = "handlers:buy"\n'
-        'StockSellerFunction = "handlers:sell"\n'
+        'StockCheckerFunction = "stock_handlers:check"\n'
+        'StockBuyerFunction = "stock_handlers:buy"\n'
+        'StockSellerFunction = "stock_handlers:sell"\n'
     )
     return project
 

@@ -60,6 +60,8 @@ def _mutate(definition: Any, rng: random.Random) -> Any:
     return mutated
 
 
+# Unserved Tasks no longer stop a run (they fail if reached): the sweep runs them, without the warning.
+@pytest.mark.filterwarnings("ignore::asl.unserved.UnservedResourceWarning")
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.parent.name for p in SAMPLES])
 def test_mutated_definitions_fail_cleanly(sample: Path) -> None:
     rng = random.Random(sample.parent.name)

@@ -95,15 +95,16 @@ def test_registry_refuses_duplicates_and_resolves_patterns() -> None:
     assert registry.lookup(parse_arn(LAMBDA)) is None
 
 
-def test_missing_handler_is_reported_before_running() -> None:
-    machine = StateMachine(task_machine(), registry=TaskRegistry())
+def test_missing_handler_is_reported_before_running_in_strict_mode() -> None:
+    machine = StateMachine(task_machine(), registry=TaskRegistry(), strict_resources=True)
     with pytest.raises(ResourceNotFound) as info:
         machine.run_sync({})
     message = str(info.value)
     assert SDK in message
     assert "'T'" in message
     assert "register" in message
-    assert "mock" in message
+    assert "mocks=" in message
+    assert "--mock-config" not in message  # inside Python, the hint speaks Python
 
 
 # -- events ---------------------------------------------------------------------------------------

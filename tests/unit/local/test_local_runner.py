@@ -225,7 +225,14 @@ def test_mock_retries_consume_invocation_numbers(project: Path) -> None:
 def test_mock_ranges_inside_map_are_deterministic(project: Path) -> None:
     body = {
         "StartAt": "M",
-        "States": {"M": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}},
+        # A Lambda function ARN: its result is whatever the function returns (lambda:invoke's is an object).
+        "States": {
+            "M": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:each",
+                "End": True,
+            }
+        },
     }
     definition = {
         "StartAt": "Map",

@@ -17,7 +17,13 @@ from asl.validate.shape import SCHEMA_PATH
 
 
 def test_public_names() -> None:
-    assert sorted(asl.validate.__all__) == ["CODES", "Diagnostic", "Severity", "validate"]
+    assert sorted(asl.validate.__all__) == [
+        "CODES",
+        "Diagnostic",
+        "Severity",
+        "validate",
+        "validate_state_machine_definition",
+    ]
 
 
 def test_codes_have_a_severity_and_a_description() -> None:

@@ -54,8 +54,10 @@ def test_json_has_the_validate_state_machine_definition_shape() -> None:
             {
                 "severity": "ERROR",
                 "code": "SCHEMA_VALIDATION_FAILED",
-                "message": "Unknown field 'Nxet' in Pass state 'A'; did you mean 'Next'?",
-                "location": "/States/A/Nxet",
+                "message": "Field 'Nxet' is not supported",
+                "location": "/States/A",
+                "hint": "Unknown field 'Nxet' in Pass state 'A'; did you mean 'Next'?",
+                "pointer": "/States/A/Nxet",
                 "line": 4,
                 "column": 27,
             }
@@ -97,7 +99,9 @@ def test_sarif_log() -> None:
         "artifactLocation": {"uri": "flows/bad.json"},
         "region": {"startLine": 4, "startColumn": 27},
     }
-    assert location["logicalLocations"][0]["fullyQualifiedName"] == "/States/A/Nxet"
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "/States/A"  # AWS places it at the state
+    assert result["message"]["text"] == "Field 'Nxet' is not supported"
+    assert result["properties"]["pointer"] == "/States/A/Nxet"
 
 
 def test_sarif_without_findings_has_no_results() -> None:

@@ -656,6 +656,60 @@ CASES = [
         "/States/A/Output/a/0",
     ),
     (
+        "ItemsPath with a filter",
+        one(
+            {
+                "Type": "Map",
+                "ItemsPath": "$.items[?(@.ok)]",
+                "ItemProcessor": {"StartAt": "P", "States": {"P": END}},
+                "End": True,
+            }
+        ),
+        "INVALID_REFERENCE_PATH",
+        "/States/A/ItemsPath",
+    ),
+    (
+        "Timestamp near the end of the calendar, then the longest Wait",
+        machine(
+            {
+                "A": {"Type": "Wait", "Timestamp": "9999-12-31T00:00:00Z", "Next": "B"},
+                "B": {"Type": "Wait", "Seconds": 99999999, "End": True},
+            }
+        ),
+        "WAIT_PAST_CALENDAR",
+        "/States/A/Timestamp",
+    ),
+    (
+        "Seconds past 99999999",
+        one({"Type": "Wait", "Seconds": 100000000, "End": True}),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/A/Seconds",
+    ),
+    (
+        "assigning the reserved name states",
+        one({"Type": "Pass", "Assign": {"states": 1}, "End": True}),
+        "INVALID_VARIABLE_NAME",
+        "/States/A/Assign/states",
+    ),
+    (
+        "JSONata reading a field at the top level",
+        jsonata({"Type": "Pass", "Output": {"v": "{% phone %}"}, "End": True}),
+        "UNSUPPORTED_JSONATA",
+        "/States/A/Output/v",
+    ),
+    (
+        "JSONata reading $$",
+        jsonata({"Type": "Pass", "Output": "{% $$.Execution.Id %}", "End": True}),
+        "UNSUPPORTED_JSONATA",
+        "/States/A/Output",
+    ),
+    (
+        "$states.errorOutput outside a catcher",
+        jsonata({"Type": "Pass", "Output": "{% $states.errorOutput %}", "End": True}),
+        "UNSUPPORTED_JSONATA",
+        "/States/A/Output",
+    ),
+    (
         "Condition that is not JSONata",
         machine(
             {"A": {"Type": "Choice", "Choices": [{"Condition": "$.x", "Next": "B"}]}, "B": END},
