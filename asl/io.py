@@ -27,7 +27,7 @@ def effective_input(state: State, raw: Any, scope: Scope) -> Any:
         return {}
     if state.input_path is None:
         return raw
-    return _select(state.input_path, raw, scope, _bracketed(state.input_path))
+    return _select(state.input_path, raw, scope, bracketed(state.input_path))
 
 
 def apply_result(state: State, raw: Any, result: Any, scope: Scope) -> Any:
@@ -54,10 +54,10 @@ def apply_output_path(state: State, value: Any, scope: Scope) -> Any:
         return {}
     if state.output_path is None:
         return value
-    return _select(state.output_path, value, scope, _bracketed(state.output_path))
+    return _select(state.output_path, value, scope, bracketed(state.output_path))
 
 
-def _bracketed(path: Path) -> str:
+def bracketed(path: Path) -> str:
     """`$.a.b[0]` -> `$['a']['b'][0]`, the form AWS's causes print."""
     if path.steps is None:
         return path.text

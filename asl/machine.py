@@ -7,18 +7,19 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from asl import unserved
+from asl import jsonata_bounds, unserved
 from asl.clock import Clock, Group, RealClock, Signal, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
 from asl.executor import Execution
 from asl.history import EventType, Lane, Payload, dumps, payload_details
+from asl.jsonvalue import check_input
 from asl.model import Definition, TaskState, iter_states
 from asl.parse import load_definition
 from asl.resources import TaskRegistry
@@ -213,6 +214,7 @@ class StateMachine:
             execution.history.listeners.append(on_event)
         if on_record is not None:
             execution.history.recorders.append(on_record)
+        check_input(input)
         text = dumps(input)
         if self.payload_limit and len(text.encode()) > self.payload_limit:
             raise InputError(
@@ -295,16 +297,16 @@ class StateMachine:
         ended = Signal()
         execution._stop_signal = ended
 
+        deadline = execution.start_time + limit
+
         async def body() -> None:
+            if isinstance(clock, RealClock):
+                # An evaluation that never yields cannot be cancelled: it looks at this deadline itself.
+                jsonata_bounds.wall_deadline.set(deadline)
             try:
-                with _wall_deadline(clock, execution.start_time + limit):
-                    outcome.append(
-                        (True, await execution.run_machine(execution.machine, execution.input, frame))
-                    )
+                outcome.append((True, await execution.run_machine(execution.machine, execution.input, frame)))
             except StatesError as err:
                 outcome.append((False, err))
-            except TimeoutError:
-                pass  # a JSONata evaluation that ran past the deadline (asl.jsonata_bounds): timed out
             finally:
                 ended.set()
 
@@ -312,7 +314,9 @@ class StateMachine:
             async with Group(clock) as group:
                 group.start(body)
                 if execution.stop_request is None:
-                    await clock.wait(ended, execution.start_time + limit, background=True)
+                    await clock.wait(ended, deadline, background=True)
+                if outcome and not outcome[0][0] and clock.now() >= deadline:
+                    outcome.clear()  # it failed only because the deadline passed while it ran: a timeout
                 if not outcome:
                     execution.ending = True
                     group.cancel()
@@ -350,21 +354,6 @@ class StateMachine:
         result.transitions = execution.transitions
         result.stop_time = clock.now()
         return result
-
-
-def _wall_deadline(clock: Clock, deadline: float) -> Any:
-    """On the real clock, a cancel scope ending just after the execution's deadline.
-
-    The execution times out from its parent task; this scope is for work that never yields to it (a
-    JSONata evaluation looks at the enclosing scope's deadline, see `asl.jsonata_bounds`).
-    """
-    if not isinstance(clock, RealClock):
-        return nullcontext()
-    return anyio.CancelScope(deadline=anyio.current_time() + (deadline - clock.now()) + _GRACE)
-
-
-#: How long after the deadline the body's own scope ends (the parent normally ends it first).
-_GRACE = 0.05
 
 
 @contextmanager

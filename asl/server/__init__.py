@@ -22,10 +22,10 @@ __all__ = ["Backend", "JsonService", "Settings", "create_app", "lifespan", "step
 
 def step_functions(backend: Backend) -> JsonService:
     """The Step Functions service (`X-Amz-Target: AWSStepFunctions.<Action>`) over `backend`."""
-    from asl.server import executions, state_machines, tasks, versions
+    from asl.server import executions, state_machines, tasks, teststate, versions
 
     actions: dict[str, Any] = {}
-    for module in (state_machines, executions, tasks, versions):
+    for module in (state_machines, executions, tasks, versions, teststate):
         actions.update({name: partial(function, backend) for name, function in module.ACTIONS.items()})
     return JsonService("AWSStepFunctions", "stepfunctions", actions)
 

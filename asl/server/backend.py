@@ -13,11 +13,10 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any
 
-from asl import mocks
+from asl import mocks, unserved
 from asl.config import Config
-from asl.errors import StatesRuntime
 from asl.model import Definition
-from asl.resources import Handler, ResourceArn, TaskContext
+from asl.resources import Handler, ResourceArn
 from asl.runner import Runner, attach_cognito, build_runner
 from asl.server import interpreter
 from asl.server.arns import MachineRef, Region
@@ -192,16 +191,16 @@ def _runner(config: Config) -> Runner:
     return runner
 
 
+#: How to serve a Task resource, in `asl serve`'s terms.
+SERVE_HINT = (
+    "map it to a Python function in asl.toml [handlers], or mock the state (--mock-config, and "
+    "...:stateMachine:Name#TestCase in StartExecution)"
+)
+
+
 def _unserved(arn: ResourceArn) -> Handler | None:
-    """Last resort: a task nothing serves fails its execution, saying how to serve it."""
+    """Last resort: a task nothing serves fails as AWS fails a call to a resource that does not exist."""
     if arn.pattern == "waitForTaskToken":
         return None  # the execution waits for SendTaskSuccess/SendTaskFailure from any client
-
-    async def handler(payload: Any, ctx: TaskContext) -> Any:
-        raise StatesRuntime(
-            f"asl serve has no handler for the resource {arn.raw}: map it to a Python function in "
-            "asl.toml [handlers], or mock the state (--mock-config, and ...:stateMachine:Name#TestCase "
-            "in StartExecution)"
-        )
-
+    handler: Handler = unserved.stand_in(arn, SERVE_HINT)
     return handler

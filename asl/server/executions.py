@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
+from asl import jsonvalue
 from asl.server import interpreter
 from asl.server.arns import check_name, read_execution, read_machine
 from asl.server.backend import Backend
@@ -22,23 +24,28 @@ REDRIVE_LIMIT = 1000
 _NOT_SUPPORTED = "This operation is not supported by this type of state machine"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def read_json(text: str, code: str, prefix: str) -> Any:
+    """Parse JSON text as AWS does (strictly; no unpaired UTF-16 surrogates); else `code` saying why."""
+    try:
+        value = jsonvalue.loads(text)
+        if _SURROGATE.search(interpreter.dumps(value)):
+            raise jsonvalue.JsonValueError("a string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff)")
+    except json.JSONDecodeError as exc:
+        raise ServiceError(code, f"{prefix}: '{exc.msg} at line {exc.lineno}, column {exc.colno}'") from None
+    except jsonvalue.JsonValueError as exc:
+        raise ServiceError(code, f"{prefix}: '{exc}'") from None
+    return value
+
+
 def read_input(request: Request) -> tuple[str, Any]:
     """The execution input's text and value; AWS's InvalidExecutionInput when it is not JSON."""
     text = request.get("input")
     if text is None:
         text = "{}"
-    try:
-        return text, json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        reason = (
-            f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else "nested too deeply"
-        )
-        raise ServiceError(
-            "InvalidExecutionInput",
-            f"Invalid State Machine Execution Input: 'the input is not JSON: {reason}'",
-        ) from None
+    return text, read_json(text, "InvalidExecutionInput", "Invalid State Machine Execution Input")
 
 
 async def start(backend: Backend, request: Request, sync: bool) -> dict[str, Any]:
@@ -212,7 +219,8 @@ async def get_execution_history(backend: Backend, request: Request) -> dict[str,
     include = request.get("includeExecutionData", True) is not False
     events = []
     for event in shown:
-        event.pop("lane", None)
+        event.pop("lane", None)  # where the interpreter resumes from: not part of AWS's event
+        event.pop("next", None)
         if not include:
             for key, details in event.items():
                 if key.endswith("EventDetails") and isinstance(details, dict):

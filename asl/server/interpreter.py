@@ -77,18 +77,23 @@ def start(
     on_record: OnRecord,
 ) -> Execution:
     """Record ExecutionStarted and return the execution, ready for `finish`."""
-
-    def record(event: dict[str, Any]) -> None:
-        on_record({**event, "timestamp": datetime.fromisoformat(event["timestamp"]).timestamp()})
-
     return machine.start(
         input,
         clock=clock,
         execution_name=execution_name,
         seed=seed,
-        on_record=record,
+        on_record=_recorder(on_record),
         callbacks_from_outside=True,
     )
+
+
+def _recorder(on_record: OnRecord) -> OnRecord:
+    """The store keeps timestamps as epoch seconds."""
+
+    def record(event: dict[str, Any]) -> None:
+        on_record({**event, "timestamp": datetime.fromisoformat(event["timestamp"]).timestamp()})
+
+    return record
 
 
 async def finish(machine: StateMachine, execution: Execution) -> ExecutionResult:
@@ -105,17 +110,27 @@ def resume(
     seed: int,
     on_record: OnRecord,
 ) -> Execution | None:
-    """Continue an execution from its stored history, or None when the interpreter cannot yet.
+    """Continue an execution from its stored history (see `asl.resume`), or None when it cannot be.
 
     `events` are the stored events in id order, each as `on_record` received it. The returned
     execution is run with `finish`, and records only the events that come after `events`.
     """
-    return None
+    try:
+        return machine.resume(
+            events,
+            clock=clock,
+            execution_name=execution_name,
+            seed=seed,
+            on_record=_recorder(on_record),
+            callbacks_from_outside=True,
+        )
+    except ValueError:
+        return None
 
 
 def can_resume() -> bool:
-    """True once `resume` can continue executions (and so RedriveExecution can work)."""
-    return False
+    """True: executions continue from their stored history after a restart."""
+    return True
 
 
 def now() -> float:

@@ -238,8 +238,8 @@ class Runtime:
                     f"The activity {activity_arn} does not exist on this server: create it with CreateActivity"
                 )
             live = self._owners[id(ctx.execution)]
-            history = ctx.execution.history
-            token = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{live.arn}/{len(history)}"))
+            # The interpreter's token: the same when the execution resumes after a restart.
+            token = ctx.task_token or ""
             waiter = interpreter.TokenWaiter(ctx)
             ctx.execution.waiters[token] = waiter
             self.db.submit(sql.add_token, token, live.arn, activity_arn, interpreter.now())

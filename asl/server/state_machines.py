@@ -23,7 +23,7 @@ _EXPRESS_REFUSES = {"sync": "'.sync'", "sync:2": "'.sync'", "waitForTaskToken": 
 
 def invalid_definition(problems: list[tuple[str, str, str]]) -> ServiceError:
     """AWS's InvalidDefinition: `'CODE: message at /pointer, ...'`."""
-    parts = [f"{code}: {message.rstrip('.')} at {pointer or '/'}" for code, message, pointer in problems]
+    parts = [f"{code}: {message} at {pointer or '/'}" for code, message, pointer in problems]
     return ServiceError("InvalidDefinition", f"Invalid State Machine Definition: '{', '.join(parts)}'")
 
 
@@ -31,7 +31,7 @@ def check_definition(backend: Backend, text: str, machine_type: str) -> None:
     """Refuse what AWS refuses to create: validator errors, then what the loader cannot compile."""
     errors = [d for d in interpreter.diagnostics(text) if d.is_error]
     if errors:
-        raise invalid_definition([(d.code, d.message, d.pointer) for d in errors])
+        raise invalid_definition([(d.aws_code, d.aws_message, d.location or "") for d in errors])
     try:
         definition = backend.compile(text)
     except interpreter.DefinitionError as exc:
@@ -263,7 +263,7 @@ async def describe_state_machine_for_execution(backend: Backend, request: Reques
 
 
 async def validate_state_machine_definition(backend: Backend, request: Request) -> dict[str, Any]:
-    """ValidateStateMachineDefinition: our validator's findings in AWS's diagnostics shape."""
+    """ValidateStateMachineDefinition: our validator's findings in AWS's codes, wording and locations."""
     threshold = request.get("severity") or "ERROR"
     limit = page_size(request)
     found = [
@@ -273,7 +273,7 @@ async def validate_state_machine_definition(backend: Backend, request: Request) 
     return {
         "result": "FAIL" if any(d.is_error for d in found) else "OK",
         "diagnostics": [
-            {"severity": d.severity, "code": d.code, "message": d.message, "location": d.pointer or None}
+            {"severity": d.severity, "code": d.aws_code, "message": d.aws_message, "location": d.location}
             for d in shown
         ],
         "truncated": len(found) > limit,

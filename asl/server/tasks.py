@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from asl.server import interpreter
 from asl.server.arns import check_name, read_activity
 from asl.server.backend import Backend
 from asl.server.errors import ServiceError
+from asl.server.executions import read_json
 from asl.server.paging import fetch_page
 from asl.store import executions as sql
 from asl.store import machines as machine_sql
@@ -19,10 +19,7 @@ Request = dict[str, Any]
 async def send_task_success(backend: Backend, request: Request) -> dict[str, Any]:
     """SendTaskSuccess: the output must be JSON; committed before the task sees it."""
     output = request["output"]
-    try:
-        json.loads(output)
-    except (json.JSONDecodeError, RecursionError):
-        raise ServiceError("InvalidOutput", "Invalid Output: 'the output is not valid JSON'") from None
+    read_json(output, "InvalidOutput", "Invalid Output")
     await backend.runtime.send(request["taskToken"], "success", output, None, None)
     return {}
 

@@ -19,6 +19,7 @@ from asl.clock import Group
 from asl.errors import ExceedToleratedFailureThreshold, QueryEvaluationError, StatesError, StatesRuntime
 from asl.history import EventType, History, Lane, dumps
 from asl.io import dynamic_value
+from asl.jsonvalue import json_type
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
 from asl.runtime import Frame, Outcome, Runtime
@@ -27,18 +28,6 @@ from asl.states.common import finish, run_now
 
 #: AWS runs at most this many inline Map iterations at once.
 INLINE_CONCURRENCY = 40
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if is_number(value):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "object" if isinstance(value, dict) else "array"
 
 
 def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
@@ -50,7 +39,7 @@ def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
                 raise QueryEvaluationError(f"Map state input must be an array but was: {dumps(value)}")
             raise QueryEvaluationError(
                 f"The JSONata expression '{state.items_text}' specified for the field 'Items' returned an "
-                f"unexpected result type. Expected 'array', but was '{_json_type(value)}' for value: {dumps(value)}",
+                f"unexpected result type. Expected 'array', but was '{json_type(value)}' for value: {dumps(value)}",
                 location="Items",
             )
         return raw, value
@@ -69,7 +58,7 @@ def _items(state: MapState, raw: Any, scope: Scope) -> tuple[Any, list[Any]]:
     if not isinstance(items, list):
         raise StatesRuntime(
             f"Map state input must be an array or an object, but ItemsPath "
-            f"'{state.items_path.text if state.items_path else '$'}' selected a value of type {_json_type(items)}"
+            f"'{state.items_path.text if state.items_path else '$'}' selected a value of type {json_type(items)}"
         )
     return effective, items
 
@@ -101,7 +90,7 @@ def _number(dyn: Dynamic | None, scope: Scope, integer: bool) -> float | None:
     if dyn.expr is not None:
         raise QueryEvaluationError(
             f"The JSONata expression '{dyn.text}' specified for the field '{dyn.field}' returned an unexpected "
-            f"result type. Expected '{kind}', but was '{_json_type(value)}'",
+            f"result type. Expected '{kind}', but was '{json_type(value)}'",
             location=dyn.field,
         )
     shown = value if isinstance(value, str) else dumps(value)

@@ -10,21 +10,34 @@ import anyio
 from asl.choice import is_number
 from asl.clock import WOKEN_BY_DEADLINE, Group, Signal
 from asl.errors import StatesError, StatesRuntime, StatesTimeout, TaskFailed
-from asl.history import EventType, Lane, Payload, payload_details
-from asl.io import dynamic_value
+from asl.history import EventType, Lane, Payload, dumps, payload_details
+from asl.io import bracketed, dynamic_value
+from asl.jsonvalue import json_type
 from asl.model import Dynamic, TaskState
-from asl.paths import Scope
+from asl.paths import PathNotFound, Scope
 from asl.resources import ResourceArn, TaskContext
 from asl.runtime import Frame, Outcome, Runtime, TokenWaiter, timeout_error
 from asl.states.common import finish, task_input
 
 
 def _seconds(dyn: Dynamic | None, scope: Scope) -> int | None:
+    """TimeoutSeconds or HeartbeatSeconds, given literally, by `*Path` or by JSONata."""
     if dyn is None:
         return None
-    value = dynamic_value(dyn, scope)
+    if dyn.path is not None:
+        try:
+            value = dyn.path.get(scope)
+        except PathNotFound:
+            # AWS's recorded cause (test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH]).
+            raise StatesRuntime(
+                f"Invalid path '{dyn.text}' : No results for path: {bracketed(dyn.path)}"
+            ) from None
+    else:
+        value = dynamic_value(dyn, scope)
     if not is_number(value) or value <= 0 or int(value) != value:
-        raise StatesRuntime(f"The {dyn.field} field must be a positive integer, but was: {value!r}")
+        raise StatesRuntime(
+            f"The {dyn.field} field must be a positive integer, but was {json_type(value)}: {dumps(value)}"
+        )
     return int(value)
 
 
@@ -36,6 +49,8 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
     if arn.pattern == "waitForTaskToken":
         token = ex.task_token(history)
         scope.context = {**scope.context, "Task": {"Token": token}}
+    elif arn.is_activity:
+        token = ex.task_token(history)  # what a worker polling GetActivityTask receives
     payload = task_input(state, raw, scope, state.arguments)
     timeout = _seconds(state.timeout, scope)
     heartbeat = _seconds(state.heartbeat, scope)

@@ -14,6 +14,7 @@ from asl.choice import is_number, parse_timestamp
 from asl.errors import QueryEvaluationError, StatesRuntime
 from asl.history import dumps
 from asl.io import dynamic_value
+from asl.jsonvalue import json_type
 from asl.model import QueryLanguage, WaitState
 from asl.paths import Scope
 from asl.runtime import Frame, Outcome, Runtime
@@ -35,21 +36,6 @@ async def run(ex: Runtime, state: WaitState, raw: Any, scope: Scope, frame: Fram
     else:
         out = io.apply_output_path(state, value, scope)
     return Outcome(out, state.next, assign_input=value)
-
-
-def json_type(value: Any) -> str:
-    """A value's JSON type as AWS names it in causes (`integer`/`number` for numbers)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "object" if isinstance(value, dict) else "array"
 
 
 def _shown(value: Any) -> str:

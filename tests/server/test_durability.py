@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import urllib.error
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def test_a_restarted_server_keeps_everything(start_server: Any, tmp_path: Path) 
     held = sfn.start_execution(stateMachineArn=create(sfn, callback_flow()), input='{"order": 5}')[
         "executionArn"
     ]
-    token_of(sfn, held)
+    token = token_of(sfn, held)
     activity = sfn.create_activity(name="work")["activityArn"]
     # Stop the first server (as SIGTERM would) and start another on the same file.
     first.stop()
@@ -68,11 +69,19 @@ def test_a_restarted_server_keeps_everything(start_server: Any, tmp_path: Path) 
     assert json.loads(again.describe_execution(executionArn=done)["output"]) == {"x": 1}
     assert history(again, done) == before
     assert again.describe_activity(activityArn=activity)["name"] == "work"
-    # This version cannot resume a RUNNING execution yet: it is closed, saying why, not left RUNNING.
-    closed = again.describe_execution(executionArn=held)
-    assert (closed["status"], closed["error"]) == ("FAILED", "States.Runtime")
-    assert "cannot resume" in closed["cause"]
-    assert history(again, held)[-1]["type"] == "ExecutionFailed"
+    # The RUNNING execution continues from its history: the token handed out before still completes it.
+    assert again.describe_execution(executionArn=held)["status"] == "RUNNING"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            again.send_task_success(taskToken=token, output='{"ok": true}')
+            break
+        except again.exceptions.TaskTimedOut:
+            assert time.monotonic() < deadline, "the resumed task never waited for its token again"
+            time.sleep(0.05)
+    wait_done(again, held)
+    assert json.loads(again.describe_execution(executionArn=held)["output"]) == {"ok": True}
+    assert [e["type"] for e in history(again, held)].count("TaskScheduled") == 1
 
 
 def test_health_says_when_the_store_has_failed(start_server: Any) -> None:

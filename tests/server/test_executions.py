@@ -82,6 +82,9 @@ def test_start_is_idempotent_on_name_and_input_while_running(sfn: Any) -> None:
     ("arguments", "error"),
     [
         ({"input": "{not json"}, "InvalidExecutionInput"),
+        ({"input": '{"a": NaN}'}, "InvalidExecutionInput"),
+        ({"input": "1e400"}, "InvalidExecutionInput"),
+        ({"input": '"\\ud800"'}, "InvalidExecutionInput"),
         ({"name": "bad name"}, "InvalidName"),
         (
             {"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:missing"},
@@ -243,7 +246,8 @@ def test_a_task_nothing_serves_fails_saying_how_to_serve_it(sfn: Any) -> None:
     flow = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA + "nowhere", "End": True}}}
     done = wait_done(sfn, sfn.start_execution(stateMachineArn=create(sfn, flow))["executionArn"])
     assert done["status"] == "FAILED"
-    assert done["error"] == "States.Runtime"
+    assert done["error"] == "Lambda.ResourceNotFoundException"  # as AWS (and Step Functions Local) report it
+    assert done["cause"].startswith(f"Function not found: {LAMBDA}nowhere")
     assert "asl.toml [handlers]" in done["cause"]
 
 

@@ -216,3 +216,17 @@ def test_version_description_needs_publish_and_metadata_only_leaves_out_the_defi
     )
     arn = create(sfn, PASS)
     assert "definition" not in sfn.describe_state_machine(stateMachineArn=arn, includedData="METADATA_ONLY")
+
+
+def test_invalid_definition_message_matches_aws_word_for_word(sfn: Any) -> None:
+    """AWS's answer as quoted in localstack/localstack#12487 (CreateStateMachine against AWS)."""
+    definition = {
+        "StartAt": "pass1",
+        "States": {"pass1": {"Type": "Pass", "Next": "pass3"}, "pass2": {"Type": "Pass", "End": True}},
+    }
+    with pytest.raises(sfn.exceptions.InvalidDefinition) as caught:
+        create(sfn, definition)
+    assert error_of(caught)[1] == (
+        "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: pass3 at "
+        '/States/pass1/Next, MISSING_TRANSITION_TARGET: State "pass2" is not reachable. at /States/pass2\''
+    )

@@ -51,8 +51,9 @@ def test_send_task_success_completes_the_task_once(sfn: Any) -> None:
     ]
     token = token_of(sfn, execution)
     sfn.send_task_heartbeat(taskToken=token)
-    with pytest.raises(sfn.exceptions.InvalidOutput):
-        sfn.send_task_success(taskToken=token, output="{not json")
+    for bad in ("{not json", '{"x": Infinity}'):
+        with pytest.raises(sfn.exceptions.InvalidOutput):
+            sfn.send_task_success(taskToken=token, output=bad)
     sfn.send_task_success(taskToken=token, output='{"approved": true}')
     done = wait_done(sfn, execution)
     assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", {"approved": True})

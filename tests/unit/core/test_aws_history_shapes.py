@@ -229,3 +229,30 @@ def test_activity_tasks_record_activity_events() -> None:
     assert (scheduled["timeoutInSeconds"], scheduled["heartbeatInSeconds"]) == (10, 5)
     late = run(definition, {"takes": 30}, registry)
     assert one(late, "ActivityTimedOut")["activityTimedOutEventDetails"] == {"error": "States.Timeout"}
+
+
+# -- Task fields read from the input -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["TimeoutSecondsPath", "HeartbeatSecondsPath"])
+def test_a_seconds_path_that_matches_nothing(field: str) -> None:
+    """LocalStack test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH] (AWS, 02-01-2025):
+    States.Runtime right after TaskStateEntered, nothing scheduled."""
+
+    async def handler(payload: Any, ctx: TaskContext) -> Any:
+        return {}
+
+    registry = TaskRegistry()
+    registry.register(LAMBDA, handler)
+    result = run(single({"Type": "Task", "Resource": LAMBDA, field: "$.NoSuchSeconds"}), {}, registry)
+    assert result.error == "States.Runtime"
+    assert result.cause.endswith("Invalid path '$.NoSuchSeconds' : No results for path: $['NoSuchSeconds']")
+    assert result.event_types[-2:] == ["TaskStateEntered", "ExecutionFailed"]
+
+
+def test_an_input_that_is_not_json_is_refused() -> None:
+    """NaN is not JSON: AWS refuses such an input before the execution starts."""
+    from asl.errors import InputError
+
+    with pytest.raises(InputError, match="not valid JSON"):
+        StateMachine(single({"Type": "Pass"})).run_sync({"x": float("nan")})
