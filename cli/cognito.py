@@ -125,7 +125,11 @@ def cognito() -> None:
 @click.option(
     "--region", default="us-east-1", show_default=True, help="Region in pool ids and token issuers."
 )
-@click.option("--seed", default=None, help="Seed for deterministic ids (pool, client, users, codes).")
+@click.option(
+    "--seed",
+    default=None,
+    help="Seed for deterministic ids, codes and tokens: for fixtures only (anyone who knows it can predict them).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_app
 def init(

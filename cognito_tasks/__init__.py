@@ -27,11 +27,16 @@ Local-only convenience task, under a resource that can never be an AWS ARN (part
 existing enabled user without knowing the password.
 
 Reading state from Python: `directory.pools[pool_id].users`, `directory.latest_code(pool_id,
-username)` (confirmation/reset codes and temporary passwords), `directory.events` (what changed),
-`directory.jwks(pool_id)` (the JWKS a verifier needs; issuer
-`https://cognito-idp.<region>.amazonaws.com/<pool_id>`). `cognito_tasks.persist` loads and
-saves a directory as JSON (signing keys included, so tokens verify across runs) and imports
-Cognito's user-import CSV.
+username)` (the outbox: confirmation, reset and MFA codes, temporary passwords),
+`directory.events` (what changed), `directory.jwks(pool_id)` (the JWKS a verifier needs; issuer
+`https://cognito-idp.<region>.amazonaws.com/<pool_id>`, or `UserDirectory(issuer_base=...)`).
+`cognito_tasks.persist` loads, locks and saves a directory as JSON (signing keys included, so
+tokens verify across runs); `cognito_tasks.csv_import` imports Cognito's user-import CSV.
+
+Other entry points: `cognito_tasks.api.call(directory, "AdminCreateUser", request, now)` runs any
+action by its API name (what an HTTP layer serves); `cognito_tasks.verify.authorize(directory,
+token)` checks a token as API Gateway's Cognito authorizer does; a pool's Lambda triggers run the
+Python functions `UserDirectory(functions=...)` resolves (`cognito_tasks.triggers`).
 """
 
 from __future__ import annotations

@@ -30,6 +30,14 @@ from cognito_tasks.model import (
 Request = dict[str, Any]
 Response = dict[str, Any]
 
+#: CreateUserPool members held in UserPool fields; the others stay in `pool.settings` as given
+#: (the message templates are read from there, and DescribeUserPool echoes them).
+_POOL_FIELDS = settings.POOL_EMULATED - {
+    "SmsVerificationMessage",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+    "VerificationMessageTemplate",
+}
 DEFAULT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 _LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"}
 _DEFAULT_UNITS = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
@@ -137,7 +145,7 @@ def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response
         allow_admin_create_user_only=bool(admin.get("AllowAdminCreateUserOnly", False)),
         unused_account_validity_days=admin.get("UnusedAccountValidityDays", 7),
         tags=dict(request.get("UserPoolTags") or {}),
-        settings={k: v for k, v in request.items() if k not in settings.POOL_EMULATED},
+        settings={k: v for k, v in request.items() if k not in _POOL_FIELDS},
     )
     if "InviteMessageTemplate" in admin:
         pool.settings["AdminCreateUserConfig"] = {

@@ -111,7 +111,9 @@ class AppClient:
     id_token_validity: int = 3600
     refresh_token_validity: int = 30 * 86400
     #: Units the validities were given in (`AccessToken`/`IdToken`/`RefreshToken` -> unit).
-    validity_units: dict[str, str] = field(default_factory=dict)
+    validity_units: dict[str, str] = field(
+        default_factory=lambda: {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+    )
     #: Which validities were given explicitly (echoed by DescribeUserPoolClient).
     validity_given: list[str] = field(default_factory=list)
     prevent_user_existence_errors: str = "LEGACY"

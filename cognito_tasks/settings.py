@@ -27,6 +27,10 @@ POOL_EMULATED = frozenset(
         "MfaConfiguration",
         "LambdaConfig",
         "SmsAuthenticationMessage",
+        "SmsVerificationMessage",
+        "EmailVerificationMessage",
+        "EmailVerificationSubject",
+        "VerificationMessageTemplate",
         "DeletionProtection",
         "UserPoolTags",
     }
@@ -36,10 +40,6 @@ POOL_EMULATED = frozenset(
 POOL_INERT = {
     "EmailConfiguration": "email goes to the local outbox (asl cognito codes), not through SES",
     "SmsConfiguration": "SMS goes to the local outbox (asl cognito codes), not through SNS",
-    "SmsVerificationMessage": "the message template of a code in the outbox",
-    "EmailVerificationMessage": "the message template of a code in the outbox",
-    "EmailVerificationSubject": "the subject of a code in the outbox",
-    "VerificationMessageTemplate": "the message templates of codes in the outbox",
     "UserPoolTier": "the feature plan (billing)",
 }
 #: Why a refused CreateUserPool member is refused (members with an allowed value are checked apart).
