@@ -225,7 +225,8 @@ def run(
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
-        coverage.record(machine.definition, machine.name, result.history)  # when ASL_COVERAGE is set
+        if coverage.folder() is not None:  # ASL_COVERAGE is set (the history is costly to build)
+            coverage.record(machine.definition, machine.name, result.history)
     except AslError as exc:
         users_lock.close()
         app.abort(_explain(str(exc)), EXIT_USAGE)
