@@ -172,14 +172,16 @@ class Execution:
     async def run_state(self, state: State, raw: Any, frame: Frame) -> tuple[str | None, Any]:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
         history = frame.history
-        if self.history.recording is not None:
-            done = self.history.recording.completed_state(history.key, state.name, state.type)
+        # The lane's own history: a Distributed Map child's events are kept apart from its parent's.
+        events = history.history
+        if events.recording is not None:
+            done = events.recording.completed_state(history.key, state.name, state.type)
             if done is not None:
                 return self.replayed(state, done, frame)
         entered_payload = self.check_size(raw, state, "received")
         entered_after = history.last
         entered_id = history.add_state(_ENTERED[state.type], state.name, "input", entered_payload)
-        entered_at = self.history.timestamp(entered_id)
+        entered_at = events.timestamp(entered_id)
         handler: Any = HANDLERS[state.type]  # a coroutine function, or a plain one for states that never wait
         attempts = [0] * len(state.retry)
         retry_count = 0
@@ -208,10 +210,10 @@ class Execution:
                     delay = retry_delay(state.retry[index], attempts[index], self.settings.rng)
                     attempts[index] += 1
                     retry_count += 1
-                    if self.history.recording is None:
+                    if events.recording is None:
                         await self.clock.sleep(delay)
                     else:  # resuming: the backoff runs from the recorded failure
-                        await self.clock.sleep_until(self.history.timestamp(history.last) + delay)
+                        await self.clock.sleep_until(events.timestamp(history.last) + delay)
                     continue
                 if state.type in (StateType.MAP, StateType.PARALLEL):
                     history.add(f"{state.type}StateFailed")
@@ -244,7 +246,8 @@ class Execution:
         if "next" in exited:
             next_state = exited["next"]
         else:
-            following = self.history.recording.peek(history.key) if self.history.recording else None
+            recording = history.history.recording
+            following = recording.peek(history.key) if recording else None
             if following is None or not following["type"].endswith("StateEntered"):
                 raise resume.ResumeError(
                     f"The execution cannot resume from its history: it does not say which state followed "

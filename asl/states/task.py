@@ -80,9 +80,9 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
         history.add(EventType.TASK_SCHEDULED, scheduled)
         history.add(EventType.TASK_STARTED, ident)
     ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex)
-    recording = ex.history.recording
+    recording = history.history.recording
     if recording is not None:
-        ctx.started = ex.history.timestamp(history.last)  # deadlines run from the recorded start
+        ctx.started = history.history.timestamp(history.last)  # deadlines run from the recorded start
     try:
         recorded = recording.peek(history.key) if recording is not None else None
         if recorded is not None and recorded["type"] in _OUTCOMES:

@@ -28,7 +28,7 @@ async def run(ex: Runtime, state: WaitState, raw: Any, scope: Scope, frame: Fram
     jsonata = state.query_language is QueryLanguage.JSONATA
     value = raw if jsonata else io.effective_input(state, raw, scope)
     read_scope = scope if jsonata else Scope(value, scope.context, scope.variables)
-    entered = ex.history.timestamp(frame.history.last)
+    entered = frame.history.history.timestamp(frame.history.last)
     until = entered + _seconds(state, read_scope) if state.seconds is not None else _until(state, read_scope)
     await ex.clock.sleep_until(until)
     if jsonata:
