@@ -22,15 +22,24 @@ def build_app(
     activity_poll_seconds: float = 60.0,
     on_ready: Any = None,
     host: str = "127.0.0.1",
+    issuer_base: str | None = None,
 ) -> tuple[Any, Any]:
     """The app with every service mounted on one port, and the Step Functions backend it runs.
 
     `host` is the address the server listens on: the console (`/console`) answers only for it.
+    The Cognito directory is the users file of the configuration; without one it is kept next to
+    the database (`<db>.users.json`), or in memory with `:memory:`. `issuer_base` makes tokens name
+    `<issuer_base>/<poolId>` as their issuer instead of AWS's URL.
     """
+    from dataclasses import replace
+
     from asl import console
     from asl.server import Backend, Settings, create_app, lifespan, step_functions
     from asl.store.db import Database
+    from cognito_tasks import service
 
+    if config.users is None and db_path != ":memory:":
+        config = replace(config, users=users_file(db_path))
     db = Database(db_path)
     try:
         backend = Backend(
@@ -44,13 +53,21 @@ def build_app(
         failure = db.failure
         return {"status": "failed", "store": failure} if failure else {"store": db.path}
 
+    directory = backend.runner.directory
+    directory.issuer_base = issuer_base
     app = create_app(
-        [step_functions(backend)],
+        [step_functions(backend), service.user_pools(directory)],
         routes=console.routes(backend, host),
         lifespan=lifespan(backend, on_ready),
         health=health,
     )
     return app, backend
+
+
+def users_file(db_path: str) -> Path:
+    """Where the Cognito directory is kept when the configuration names no users file."""
+    db = Path(db_path)
+    return db.with_name(db.stem + ".users.json")
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -59,8 +59,8 @@ def operations() -> list[str]:
 
 
 def run(directory: UserDirectory, action: Action, request: dict[str, Any], now: float) -> dict[str, Any]:
-    """Run an (already validated) action under the directory's lock."""
-    with directory.lock:
+    """Run an (already validated) action under the directory's guard (its lock, or a shared file's)."""
+    with directory.guard():
         return action(directory, request, now)
 
 

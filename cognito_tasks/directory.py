@@ -24,6 +24,7 @@ import string
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import argon2
@@ -95,6 +96,16 @@ class UserDirectory:
         self.challenges: dict[str, Challenge] = {}
         self._by_refresh: dict[str, str] = {}
         self._by_event: dict[str, str] = {}
+        #: What every action runs inside (`cognito_tasks.api`): the lock, or a shared file's transaction.
+        self.guard: Callable[[], AbstractContextManager[Any]] = lambda: self.lock
+
+    #: The state a saved document holds (what `adopt` takes over); settings and the lock stay.
+    STATE = ("seed", "counter", "fixed_code", "pools", "codes", "events", "sessions", "challenges")
+
+    def adopt(self, other: UserDirectory) -> None:
+        """Take over the saved state of `other` (a fresher copy of the same users file), in place."""
+        for name in (*self.STATE, "_by_refresh", "_by_event", "region", "account_id"):
+            setattr(self, name, getattr(other, name))
 
     # -- deterministic ids -------------------------------------------------------------------
 

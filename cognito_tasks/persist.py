@@ -41,7 +41,18 @@ from cognito_tasks.csv_import import csv_header, import_csv
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.model import UserPool, UserStatus
 
-__all__ = ["FORMAT", "VERSION", "csv_header", "from_dict", "import_csv", "load", "lock", "save", "to_dict"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "csv_header",
+    "dumps",
+    "from_dict",
+    "import_csv",
+    "load",
+    "lock",
+    "save",
+    "to_dict",
+]
 
 FORMAT = "asl-runner/cognito-directory"
 VERSION = 2
@@ -262,9 +273,14 @@ def _report(prefix: str, problems: list[str]) -> str:
     return f"{prefix}not a valid Cognito user directory:\n{lines}{more}"
 
 
-def save(directory: UserDirectory, path: str | os.PathLike[str]) -> None:
-    """Write the directory to `path` atomically, mode 0600; InputError (with the reason) if it cannot."""
-    text = json.dumps(to_dict(directory), indent=1, ensure_ascii=False)
+def dumps(directory: UserDirectory) -> str:
+    """The directory's document as the text `save` writes."""
+    return json.dumps(to_dict(directory), indent=1, ensure_ascii=False)
+
+
+def save(directory: UserDirectory, path: str | os.PathLike[str], text: str | None = None) -> None:
+    """Write the directory (or its `dumps` text) to `path` atomically, mode 0600; InputError if it cannot."""
+    text = dumps(directory) if text is None else text
     try:
         write_atomically(path, text, mode=FILE_MODE)
     except OSError as exc:
