@@ -57,7 +57,7 @@ def build_app(
     directory.issuer_base = issuer_base
     app = create_app(
         [step_functions(backend), service.user_pools(directory)],
-        routes=console.routes(backend, host),
+        routes=[*console.routes(backend, host), *service.routes(directory, host)],
         lifespan=lifespan(backend, on_ready),
         health=health,
     )
@@ -123,6 +123,14 @@ def url(sock: socket.socket, host: str) -> str:
     help="AWS Step Functions Local MockConfigFile; StartExecution picks a test case with ...:stateMachine:Name#TestCase.",
 )
 @click.option(
+    "--cognito-issuer",
+    type=click.Choice(["aws", "server"]),
+    default="aws",
+    show_default=True,
+    help="The issuer Cognito tokens name: AWS's https://cognito-idp.<region>.amazonaws.com/<poolId> (what "
+    "pinned verifiers expect), or this server's <url>/<poolId> (for OIDC clients that discover from the issuer).",
+)
+@click.option(
     "--wait-scale",
     type=click.FloatRange(min=0),
     default=1.0,
@@ -138,15 +146,18 @@ def serve(
     db_path: str | None,
     config_path: Path | None,
     mock_config: Path | None,
+    cognito_issuer: str,
     wait_scale: float,
 ) -> None:
-    """Serve the Step Functions API over HTTP until SIGINT or SIGTERM.
+    """Serve the Step Functions and Cognito APIs over HTTP until SIGINT or SIGTERM.
 
     \b
     Examples:
       asl serve
       asl serve --port 0 --db :memory: --wait-scale 0
+      asl serve --cognito-issuer server
       aws stepfunctions list-state-machines --endpoint-url http://127.0.0.1:8083
+      aws cognito-idp list-user-pools --max-results 10 --endpoint-url http://127.0.0.1:8083
     """
     import sqlite3
 
@@ -187,9 +198,23 @@ def serve(
         app.err.print(f"console: {address}/console", highlight=False)
         storage = "nothing kept (:memory:)" if path == ":memory:" else path
         app.err.print(f"storage: {storage}", highlight=False)
+        users = config.users or (None if path == ":memory:" else users_file(path))
+        kept = (
+            "in memory"
+            if users is None
+            else f"{users}{'' if config.save_users else ' (not saved: save_users = false)'}"
+        )
+        app.err.print(f"cognito users: {kept}", highlight=False)
 
     try:
-        asgi, _ = build_app(config, path, wait_scale=wait_scale, on_ready=ready, host=host)
+        asgi, _ = build_app(
+            config,
+            path,
+            wait_scale=wait_scale,
+            on_ready=ready,
+            host=host,
+            issuer_base=address if cognito_issuer == "server" else None,
+        )
     except (AslError, StoreLocked) as exc:
         sock.close()
         app.abort(str(exc), EXIT_USAGE)

@@ -133,6 +133,26 @@ def _pool_dict(pool: UserPool) -> dict[str, Any]:
     return dict(out)
 
 
+#: OAuth members that files written before the OAuth endpoints kept as inert client settings.
+_OLD_OAUTH = {
+    "AllowedOAuthFlowsUserPoolClient": "enabled",
+    "AllowedOAuthFlows": "flows",
+    "AllowedOAuthScopes": "scopes",
+    "CallbackURLs": "callback_urls",
+    "LogoutURLs": "logout_urls",
+    "DefaultRedirectURI": "default_redirect_uri",
+    "SupportedIdentityProviders": "identity_providers",
+}
+
+
+def _client_from(data: dict[str, Any]) -> model.AppClient:
+    client = _decode(model.AppClient, data)
+    for member, name in _OLD_OAUTH.items():
+        if member in client.settings:
+            setattr(client.oauth, name, client.settings.pop(member))
+    return client
+
+
 def _pool_from(data: dict[str, Any]) -> UserPool:
     plain = {k: v for k, v in data.items() if k not in (*_POOL_LISTS, "keys")}
     pool = _decode(UserPool, plain)
@@ -142,7 +162,7 @@ def _pool_from(data: dict[str, Any]) -> UserPool:
     pool.standard_attributes = {
         a.name: a for a in (_decode(model.SchemaAttribute, x) for x in data["standard_attributes"])
     }
-    pool.clients = {c.id: c for c in (_decode(model.AppClient, x) for x in data["clients"])}
+    pool.clients = {c.id: c for c in (_client_from(x) for x in data["clients"])}
     pool.users = {pool.username_key(u.username): u for u in (_decode(model.User, x) for x in data["users"])}
     pool.groups = {g.name: g for g in (_decode(model.Group, x) for x in data["groups"])}
     keys = data.get("keys")

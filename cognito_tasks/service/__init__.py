@@ -1,7 +1,7 @@
 """Amazon Cognito over HTTP for `asl serve`: the user-pool API, keys and discovery, OAuth 2.0 and identity pools.
 
     from cognito_tasks import service
-    services = [service.user_pools(directory)]     # JsonService, mounted with asl.server.create_app
+    app = create_app([..., service.user_pools(directory)], routes=service.routes(directory, host))
 
 Everything shares the one `UserDirectory` the server's Task integration uses. Needs the `serve`
 extra (Starlette).
@@ -9,6 +9,15 @@ extra (Starlette).
 
 from __future__ import annotations
 
+from starlette.routing import BaseRoute
+
+from cognito_tasks.directory import UserDirectory
+from cognito_tasks.service import discovery, outbox
 from cognito_tasks.service.user_pools import service as user_pools
 
-__all__ = ["user_pools"]
+__all__ = ["routes", "user_pools"]
+
+
+def routes(directory: UserDirectory, bind_host: str = "127.0.0.1") -> list[BaseRoute]:
+    """The Cognito routes besides the JSON API: well-known keys and discovery, the outbox."""
+    return [*discovery.routes(directory), *outbox.routes(directory, bind_host)]
