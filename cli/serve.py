@@ -56,7 +56,7 @@ def build_app(
     directory = backend.runner.directory
     directory.issuer_base = issuer_base
     app = create_app(
-        [step_functions(backend), service.user_pools(directory)],
+        [step_functions(backend), service.user_pools(directory), service.identity_pools(directory)],
         routes=[*console.routes(backend, host), *service.routes(directory, host)],
         lifespan=lifespan(backend, on_ready),
         health=health,

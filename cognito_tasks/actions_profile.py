@@ -17,29 +17,22 @@ from __future__ import annotations
 from typing import Any
 
 from cognito_tasks import attributes as attrs
-from cognito_tasks import limits, sessions, users, wire
+from cognito_tasks import limits, users, wire
 from cognito_tasks.actions_pools import Request, Response
+from cognito_tasks.actions_users import token_user
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import (
     InvalidParameterException,
     NotAuthorizedException,
-    PasswordResetRequiredException,
 )
-from cognito_tasks.model import CodePurpose, User, UserPool, UserStatus
+from cognito_tasks.model import CodePurpose, User, UserPool
 
 _MEDIUM = {"email": "EMAIL", "phone_number": "SMS"}
 
 
-def _token_user(d: UserDirectory, request: Request, now: float) -> tuple[UserPool, User, dict[str, Any]]:
-    pool, user, claims = sessions.check_access_token(d, request["AccessToken"], now)
-    if user.status == UserStatus.RESET_REQUIRED:
-        raise PasswordResetRequiredException("Password reset required for the user")
-    return pool, user, claims
-
-
 def delete_user_attributes(d: UserDirectory, request: Request, now: float) -> Response:
     """DeleteUserAttributes."""
-    pool, user, claims = _token_user(d, request, now)
+    pool, user, claims = token_user(d, request, now)
     _, client = d.client(str(claims["client_id"]), pool)
     names = list(request["UserAttributeNames"])
     allowed = client.write_attributes
@@ -52,7 +45,7 @@ def delete_user_attributes(d: UserDirectory, request: Request, now: float) -> Re
 
 def get_user_attribute_verification_code(d: UserDirectory, request: Request, now: float) -> Response:
     """GetUserAttributeVerificationCode."""
-    pool, user, claims = _token_user(d, request, now)
+    pool, user, claims = token_user(d, request, now)
     name = request["AttributeName"]
     medium = _MEDIUM.get(name)
     if medium is None:
@@ -93,7 +86,7 @@ def _settings(
 
 def set_user_settings(d: UserDirectory, request: Request, now: float) -> Response:
     """SetUserSettings (the access token's user)."""
-    pool, user, _ = _token_user(d, request, now)
+    pool, user, _ = token_user(d, request, now)
     _settings(d, pool, user, list(request["MFAOptions"]), now)
     return {}
 

@@ -44,6 +44,8 @@ from cognito_tasks.model import (
     CodePurpose,
     Event,
     EventKind,
+    Identity,
+    IdentityPool,
     IssuedCode,
     User,
     UserPool,
@@ -94,13 +96,29 @@ class UserDirectory:
         self.events: list[Event] = []
         self.sessions: dict[str, AuthSession] = {}
         self.challenges: dict[str, Challenge] = {}
+        self.identity_pools: dict[str, IdentityPool] = {}
+        self.identities: dict[str, Identity] = {}
+        #: The key identity pools sign OpenID tokens with (GetOpenIdToken), made on first use.
+        self.identity_key: tokens.SigningKey | None = None
         self._by_refresh: dict[str, str] = {}
         self._by_event: dict[str, str] = {}
         #: What every action runs inside (`cognito_tasks.api`): the lock, or a shared file's transaction.
         self.guard: Callable[[], AbstractContextManager[Any]] = lambda: self.lock
 
     #: The state a saved document holds (what `adopt` takes over); settings and the lock stay.
-    STATE = ("seed", "counter", "fixed_code", "pools", "codes", "events", "sessions", "challenges")
+    STATE = (
+        "seed",
+        "counter",
+        "fixed_code",
+        "pools",
+        "codes",
+        "events",
+        "sessions",
+        "challenges",
+        "identity_pools",
+        "identities",
+        "identity_key",
+    )
 
     def adopt(self, other: UserDirectory) -> None:
         """Take over the saved state of `other` (a fresher copy of the same users file), in place."""

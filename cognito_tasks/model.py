@@ -402,3 +402,33 @@ class Challenge:
     data: dict[str, Any] = field(default_factory=dict)
     #: Wrong answers so far (MFA codes).
     failures: int = 0
+
+
+@dataclass(slots=True)
+class IdentityPool:
+    """An identity pool (Amazon Cognito identity pools): who may get AWS credentials, in which role."""
+
+    id: str
+    name: str
+    created: float
+    allow_unauthenticated: bool = False
+    allow_classic_flow: bool = False
+    #: CognitoIdentityProviders as given: `ProviderName` (`cognito-idp.<region>.amazonaws.com/<pool>`),
+    #: `ClientId`, `ServerSideTokenCheck`.
+    providers: list[dict[str, Any]] = field(default_factory=list)
+    #: `authenticated` / `unauthenticated` -> role ARN (SetIdentityPoolRoles).
+    roles: dict[str, str] = field(default_factory=dict)
+    #: Provider name -> RoleMapping as given (Type Token or Rules).
+    role_mappings: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Identity:
+    """One identity of an identity pool: unauthenticated, or linked to user-pool logins (`<provider>:<sub>`)."""
+
+    id: str
+    pool_id: str
+    created: float
+    modified: float
+    logins: list[str] = field(default_factory=list)

@@ -186,6 +186,9 @@ def to_dict(directory: UserDirectory) -> dict[str, Any]:
         "events": [_encode(e) for e in directory.events],
         "sessions": [_encode(s) for s in directory.sessions.values()],
         "challenges": [_encode(c) for c in directory.challenges.values()],
+        "identity_pools": [_encode(p) for p in directory.identity_pools.values()],
+        "identities": [_encode(i) for i in directory.identities.values()],
+        "identity_key": directory.identity_key.private_pem if directory.identity_key else None,
     }
 
 
@@ -282,6 +285,18 @@ def from_dict(data: Any, *, key_factory: tokens.KeyFactory | None = None, where:
     for session in data["sessions"]:
         directory.add_session(_decode(model.AuthSession, session))
     directory.challenges = {c["session"]: _decode(model.Challenge, c) for c in data["challenges"]}
+    directory.identity_pools = {
+        p.id: p for p in (_decode(model.IdentityPool, x) for x in data.get("identity_pools", []))
+    }
+    directory.identities = {i.id: i for i in (_decode(model.Identity, x) for x in data.get("identities", []))}
+    if data.get("identity_key"):
+        directory.identity_key = tokens.SigningKey(data["identity_key"])
+        try:
+            directory.identity_key.private_key()
+        except (ValueError, TypeError, UnicodeError) as exc:
+            raise InputError(
+                _report(prefix, [f"/identity_key: not an RSA private key in PEM ({exc})"])
+            ) from None
     _migrate_secrets(directory)
     return directory
 

@@ -12,6 +12,7 @@ naming what is not supported, never with a made-up success.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -28,16 +29,21 @@ TARGET_PREFIX = "AWSCognitoIdentityProviderService"
 NOT_EMULATED = "NotEmulatedException"
 
 
-async def call(directory: UserDirectory, name: str, request: dict[str, Any]) -> dict[str, Any]:
-    """Run one action for an HTTP client; CognitoError/NotEmulated become AWS error answers."""
+async def answer(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run an action on a worker thread; CognitoError/NotEmulated become AWS error answers."""
     try:
-        result = await anyio.to_thread.run_sync(api.call, directory, name, request, time.time())
+        result = await anyio.to_thread.run_sync(run)
     except CognitoError as exc:
         raise ServiceError(exc.name, exc.message, exc.status_code) from None
     except NotEmulated as exc:
         raise ServiceError(NOT_EMULATED, str(exc)) from None
     rendered: dict[str, Any] = wire.render(result, "epoch")
     return rendered
+
+
+async def call(directory: UserDirectory, name: str, request: dict[str, Any]) -> dict[str, Any]:
+    """Run one user-pool action for an HTTP client."""
+    return await answer(lambda: api.call(directory, name, request, time.time()))
 
 
 def service(directory: UserDirectory) -> JsonService:
