@@ -9,6 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from asl.dataclass_cache import install as _install_dataclass_cache
+
+# Before any of the package's dataclasses is created: their generated methods come from the bytecode cache.
+_install_dataclass_cache()
+
 if TYPE_CHECKING:
     from asl.clock import RealClock, VirtualClock
     from asl.errors import (

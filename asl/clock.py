@@ -38,10 +38,12 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import anyio
-import anyio.abc
+if TYPE_CHECKING:
+    import anyio.abc
+
+# anyio is imported where it is used: a run that never waits needs no event loop (asl.machine).
 
 
 class Signal:
@@ -72,6 +74,8 @@ class _Waiter:
     __slots__ = ("clock", "event", "progress", "reason", "stall")
 
     def __init__(self, clock: Any, stall: bool) -> None:
+        import anyio
+
         self.clock = clock
         self.event = anyio.Event()
         self.reason: str | None = None
@@ -167,6 +171,8 @@ class VirtualClock:
         self, signal: Signal, deadline: float | None = None, *, stall: bool = False, background: bool = False
     ) -> str:
         """Wait for `signal` or the clock reaching `deadline`, whichever comes first."""
+        import anyio.lowlevel
+
         if signal.is_set:
             await anyio.lowlevel.checkpoint()
             return WOKEN_BY_SIGNAL
@@ -275,16 +281,22 @@ class RealClock:
 
     async def sleep(self, seconds: float) -> None:
         """Wait for real (scaled)."""
+        import anyio
+
         await anyio.sleep(max(seconds, 0) * self.scale)
 
     async def sleep_until(self, deadline: float) -> None:
         """Wait until `deadline` (the remaining time, scaled)."""
+        import anyio
+
         await anyio.sleep(max(deadline - time.time(), 0) * self.scale)
 
     async def wait(
         self, signal: Signal, deadline: float | None = None, *, stall: bool = False, background: bool = False
     ) -> str:
         """Wait for `signal`, or until `deadline` passes (timeouts are not scaled)."""
+        import anyio.lowlevel
+
         if signal.is_set:
             await anyio.lowlevel.checkpoint()
             return WOKEN_BY_SIGNAL
@@ -339,6 +351,8 @@ class Group:
         self._tg: anyio.abc.TaskGroup | None = None
 
     async def __aenter__(self) -> Group:
+        import anyio
+
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
         return self

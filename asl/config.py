@@ -36,7 +36,6 @@ http_allow = ["127.0.0.1", "localhost"]     # hosts the HTTP Task may reach (loo
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +118,8 @@ def find_config(workflow: Path) -> Path | None:
     for directory in (folder, *folder.parents):
         pyproject = directory / "pyproject.toml"
         if pyproject.exists():
+            import tomllib
+
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError):
@@ -129,6 +130,8 @@ def find_config(workflow: Path) -> Path | None:
 
 def load_config(path: Path) -> Config:
     """Read and check a configuration file; errors name the file, the key and what is expected."""
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

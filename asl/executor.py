@@ -9,8 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import anyio
-
 from asl.errors import DataLimitExceeded, StatesError, TaskFailed
 from asl.history import EventType, History, Lane, Payload, dumps, payload_details
 from asl.model import Catcher, Machine, QueryLanguage, State, StateType
@@ -195,10 +193,6 @@ class Execution:
                 assigned = self.assign(state, outcome, scope) if state.assign or outcome.assign else None
                 out_payload = self.check_size(outcome.output, state, "returned")
                 extra = self.store_variables(assigned, state, frame) if assigned else None
-            except anyio.get_cancelled_exc_class():
-                if state.type in _ABORTABLE and not self.ending:
-                    history.add(_ABORTED[state.type])
-                raise
             except StatesError as err:
                 self.scope_error(err, state, entered_id, entered_after, history)
                 if err.error == "States.Runtime":
@@ -227,6 +221,10 @@ class Execution:
                         history.add_aside(_ABORTED[StateType.TASK])
                     raise
                 return self.caught(state, state.catch[catch_index], err, raw, scope, frame)
+            except _cancelled():
+                if state.type in _ABORTABLE and not self.ending:
+                    history.add(_ABORTED[state.type])
+                raise
             history.add_state(_EXITED[state.type], state.name, "output", out_payload, extra, outcome.next)
             return outcome.next, outcome.output
 
@@ -342,6 +340,20 @@ class Execution:
             details.update(self.store_variables(dict(assigned), state, frame))
         frame.history.add(f"{state.type}StateExited", details, catcher.next)
         return catcher.next, output
+
+
+def _cancelled() -> type[BaseException]:
+    """The event loop's cancellation exception; none can come when no event loop runs (`asl.machine`'s run without one)."""
+    import anyio
+
+    try:
+        return anyio.get_cancelled_exc_class()
+    except Exception:  # no async library is running
+        return _NeverRaised
+
+
+class _NeverRaised(BaseException):
+    """Stands for cancellation where nothing can be cancelled."""
 
 
 _ENTERED = {t: f"{t}StateEntered" for t in StateType}

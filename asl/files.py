@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from asl.errors import AslError
@@ -65,15 +65,20 @@ def write_problem(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | None = None) -> None:
+def write_atomically(
+    path: str | os.PathLike[str], text: str | Iterable[str], *, mode: int | None = None
+) -> None:
     """Write `text` to `path`: a temporary file in the same folder, fsync, rename over the target, fsync the folder.
 
-    `mode` sets the permissions (e.g. 0o600 for a file holding secrets); by default the old file's
+    `text` may also be an iterable of strings, written one after another, so a large file (an execution's
+    history, a Map's results) never has to be held in memory whole. `mode` sets the permissions (e.g. 0o600 for a file holding secrets); by default the old file's
     permissions are kept, or a new file gets what the umask allows. Raises `FileWriteError` (an
     `OSError`) naming the file and the reason when it cannot be written.
     """
     target = Path(path)
     folder = target.parent
+    import tempfile
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
@@ -81,7 +86,10 @@ def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int | Non
         raise _failure(target, exc, f"cannot create files in {folder}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, _mode(target) if mode is None else mode)

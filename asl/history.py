@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -268,7 +268,12 @@ class History:
 
     def events(self) -> list[dict[str, Any]]:
         """The events as GetExecutionHistory returns them."""
-        return [self._event(index) for index in range(len(self._events))]
+        return list(self.iter_events())
+
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        """The events one at a time (a long history is never held twice)."""
+        for index in range(len(self._events)):
+            yield self._event(index)
 
     def _event(self, index: int) -> dict[str, Any]:
         event_type, prev, when, details, _, _ = self._events[index]
@@ -355,3 +360,19 @@ def payload_details(name: str | None, key: str, value: Any) -> dict[str, Any]:
     details[key] = value if isinstance(value, Payload) else Payload(value)
     details[f"{key}Details"] = {"truncated": False}
     return details
+
+
+def history_file(execution_arn: str, events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """`{"executionArn": ..., "events": [...]}` as `json.dumps(..., indent=2)` writes it, plus a newline, in pieces.
+
+    One event is encoded at a time, so writing a history of millions of events holds one of them, not the
+    whole document (asl.files.write_atomically takes the pieces).
+    """
+    yield '{\n  "executionArn": ' + json.dumps(execution_arn) + ',\n  "events": ['
+    separator = "\n    "
+    written = False
+    for event in events:
+        yield separator + json.dumps(event, indent=2).replace("\n", "\n    ")
+        separator = ",\n    "
+        written = True
+    yield "\n  ]\n}\n" if written else "]\n}\n"

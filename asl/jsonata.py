@@ -15,14 +15,25 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from asl import jsonata_bounds as bounds
-from asl import jsonata_functions as functions
 from asl.errors import Problem, QueryEvaluationError
 from asl.paths import UNSET, Scope
 from asl.source import escape_token
 
 Expr = Callable[[Scope], Any]
 _OPEN, _CLOSE = "{%", "%}"
+
+#: asl.jsonata_bounds and asl.jsonata_functions, imported with the first expression compiled (`_load`):
+#: a JSONPath-only definition never needs them.
+bounds: Any = None
+functions: Any = None
+
+
+def _load() -> None:
+    global bounds, functions
+    if functions is None:
+        from asl import jsonata_bounds, jsonata_functions
+
+        bounds, functions = jsonata_bounds, jsonata_functions
 
 
 def is_expression(value: Any) -> TypeGuard[str]:
@@ -35,28 +46,18 @@ def expression_text(value: str) -> str:
     return value[2:-2].strip()
 
 
-_PLAIN_PATH = re.compile(
-    r"^\$(states\.(?:input|result|context|errorOutput)|[A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)$"
-)
-_FALLBACK: Any = object()
-_UNDEFINED: Any = object()
-
-
 class _Compiled:
-    __slots__ = ("bounds", "engine", "field", "plain", "text")
+    __slots__ = ("bounds", "engine", "fast", "field", "text")
 
     def __init__(self, text: str, field: str) -> None:
         import jsonata
 
+        from asl.jsonata_fast import compile_fast
+
+        _load()
         bounds.install()
         self.text = text
         self.field = field
-        # `$states.input.a.b` / `$var.x`: read directly when every step is an object (JSONata's answer is then
-        # plain lookup); arrays, strings along the way or an array result go through the engine.
-        match = _PLAIN_PATH.match(text)
-        self.plain: tuple[str, tuple[str, ...]] | None = (
-            (match.group(1), tuple(match.group(2).split(".")[1:])) if match else None
-        )
         self.engine = jsonata.Jsonata(text, bounds.regex_engine)
         self.engine.set_output_convert_nulls(False)
         self.engine.set_validate_input(False)  # the state's data is JSON already (checked where it enters)
@@ -64,28 +65,7 @@ class _Compiled:
         self.bounds = bounds.Bounds()
         self.engine.environment.set_evaluate_entry_callback(self.bounds.entry)
         self.engine.environment.set_evaluate_exit_callback(self.bounds.exit)
-
-    def _read_plain(self, scope: Scope) -> Any:
-        """The value of a plain path, _UNDEFINED when it has none, or _FALLBACK when the engine must decide."""
-        assert self.plain is not None
-        root, steps = self.plain
-        if root.startswith("states."):
-            value = {"input": scope.input, "context": scope.context, "result": scope.result}.get(
-                root[7:], scope.error_output
-            )
-            if value is UNSET:
-                return _UNDEFINED
-        elif root in scope.variables:
-            value = scope.variables[root]
-        else:
-            return _UNDEFINED if root != "states" else _FALLBACK
-        for step in steps:
-            if not isinstance(value, dict):
-                return _FALLBACK
-            if step not in value:
-                return _UNDEFINED
-            value = value[step]
-        return _FALLBACK if isinstance(value, list) else value
+        self.fast = compile_fast(self.engine)  # the common subset as closures (asl.jsonata_fast)
 
     def _failure(self, what: str) -> QueryEvaluationError:
         return QueryEvaluationError(
@@ -96,12 +76,13 @@ class _Compiled:
     def __call__(self, scope: Scope) -> Any:
         from jsonata.utils import Utils
 
-        if self.plain is not None:
-            value = self._read_plain(scope)
-            if value is _UNDEFINED:
-                raise self._failure("returned nothing (undefined).")
-            if value is not _FALLBACK:
-                return value
+        if self.fast is not None:
+            value = self.fast(scope)
+            if value is not None:  # None: undefined, or the engine must answer
+                try:
+                    return functions.plain(value)
+                except Exception:
+                    pass  # the engine says how the evaluation fails
 
         states: dict[str, Any] = {"input": scope.input, "context": scope.context}
         if scope.result is not UNSET:

@@ -12,9 +12,6 @@ instead of returning nothing.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import math
 import random
 import uuid
@@ -53,6 +50,8 @@ def range_(start: Any, end: Any, step: Any = 1) -> Any:
 
 def hash_(data: Any, algorithm: Any) -> Any:
     """`$hash(data, algorithm)`: the hex digest with MD5, SHA-1, SHA-256, SHA-384 or SHA-512."""
+    import hashlib
+
     if not isinstance(data, str) or algorithm not in _HASHES:
         raise ValueError(f"$hash expects a string and one of {', '.join(_HASHES)}")
     return hashlib.new(_HASHES[algorithm], data.encode()).hexdigest()
@@ -112,6 +111,9 @@ def pad(string: Any, width: Any, char: Any = None) -> Any:
 
 def base64decode(text: Any) -> Any:
     """JSONata's `$base64decode`, failing (as AWS does) on text that is not base 64 of UTF-8."""
+    import base64
+    import binascii
+
     from jsonata.functions import Functions
 
     if not isinstance(text, str):

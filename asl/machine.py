@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from asl import jsonata_bounds, unserved
 from asl.clock import Clock, Group, RealClock, Signal, VirtualClock
 from asl.errors import InputError, ResourceNotFound, StatesError
@@ -60,6 +58,10 @@ class ExecutionResult:
     def history(self) -> list[dict[str, Any]]:
         """The events, as GetExecutionHistory returns them."""
         return self._execution.history.events() if self._execution else []
+
+    def iter_history(self) -> Iterator[dict[str, Any]]:
+        """The events one at a time (for writing a long history without holding it twice)."""
+        return self._execution.history.iter_events() if self._execution else iter(())
 
     @property
     def event_types(self) -> list[str]:
@@ -165,7 +167,12 @@ class StateMachine:
         )  # fmt: skip
         try:
             with _interruptible():
-                result: ExecutionResult = anyio.run(self.finish, execution)
+                if self._never_waits(execution):
+                    result = self._finish_now(execution)
+                else:
+                    import anyio
+
+                    result = anyio.run(self.finish, execution)
         except KeyboardInterrupt:
             execution.history.close(EventType.EXECUTION_ABORTED, {})
             return ExecutionResult(
@@ -357,6 +364,46 @@ class StateMachine:
                 if not outcome:
                     execution.ending = True
                     group.cancel()
+        return self._close(execution, result, lane, outcome)
+
+    def _never_waits(self, execution: Execution) -> bool:
+        """True when the run cannot suspend: states that never wait, on the virtual clock, started afresh."""
+        return (
+            self.definition.machine.never_waits
+            and type(execution.clock) is VirtualClock
+            and execution.history.recording is None
+            and execution.stop_request is None
+        )
+
+    def _finish_now(self, execution: Execution) -> ExecutionResult:
+        """`finish` for a run that cannot suspend, without an event loop: the same events and result.
+
+        Nothing in such a run waits, so neither the execution's timeout (the virtual clock stands
+        still) nor a stop (nothing else runs) can end it first: its own outcome is the execution's.
+        """
+        from asl.states.common import run_now
+
+        history = execution.history
+        lane = Lane(history, len(history))
+        result = ExecutionResult(
+            "RUNNING", execution_arn=execution.arn, start_time=execution.start_time, _execution=execution
+        )
+        outcome: list[tuple[bool, Any]] = []
+        try:
+            outcome.append(
+                (True, run_now(execution.run_machine(execution.machine, execution.input, Frame({}, lane))))
+            )
+        except StatesError as err:
+            outcome.append((False, err))
+        return self._close(execution, result, lane, outcome)
+
+    def _close(
+        self, execution: Execution, result: ExecutionResult, lane: Lane, outcome: list[tuple[bool, Any]]
+    ) -> ExecutionResult:
+        """Record the closing event of a finished execution and fill in its result."""
+        history = execution.history
+        clock = execution.clock
+        timeout = self.definition.machine.timeout_seconds
         if outcome and outcome[0][0]:
             result.status = "SUCCEEDED"
             result.output = outcome[0][1]

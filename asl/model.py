@@ -39,7 +39,7 @@ class QueryLanguage(enum.StrEnum):
 
 
 #: A value that is either fixed in the definition or read at run time.
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Dynamic:
     """A field given literally, by path (`*Path`) or by a JSONata expression."""
 
@@ -50,7 +50,7 @@ class Dynamic:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Retrier:
     """One Retry entry."""
 
@@ -62,7 +62,7 @@ class Retrier:
     jitter: str = "NONE"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Catcher:
     """One Catch entry."""
 
@@ -74,7 +74,7 @@ class Catcher:
     assign: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ChoiceRule:
     """A Choice rule: a compiled boolean test, and (top level only) where it leads."""
 
@@ -84,7 +84,7 @@ class ChoiceRule:
     output: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class State:
     """Fields every state type shares."""
 
@@ -108,7 +108,7 @@ class State:
     catch: tuple[Catcher, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class PassState(State):
     """Pass: passes its input (or Result) on."""
 
@@ -116,7 +116,7 @@ class PassState(State):
     has_result: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class TaskState(State):
     """Task: calls a resource handler."""
 
@@ -127,7 +127,7 @@ class TaskState(State):
     credentials: Any = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class ChoiceState(State):
     """Choice: picks the next state by rules."""
 
@@ -135,7 +135,7 @@ class ChoiceState(State):
     default: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class WaitState(State):
     """Wait: delays for seconds or until a timestamp."""
 
@@ -143,12 +143,12 @@ class WaitState(State):
     timestamp: Dynamic | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class SucceedState(State):
     """Succeed: ends the execution (or branch) successfully."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class FailState(State):
     """Fail: ends the execution (or branch) with an error and cause."""
 
@@ -156,7 +156,7 @@ class FailState(State):
     cause: Dynamic | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Machine:
     """A set of states with a start: the top level, a Parallel branch or a Map processor."""
 
@@ -169,7 +169,7 @@ class Machine:
     never_waits: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class ParallelState(State):
     """Parallel: runs branches concurrently."""
 
@@ -177,7 +177,7 @@ class ParallelState(State):
     arguments: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class MapState(State):
     """Map: runs a processor for each item."""
 
@@ -194,7 +194,7 @@ class MapState(State):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Definition:
     """A whole loaded definition: the top machine and the raw JSON it came from."""
 

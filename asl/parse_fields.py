@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from asl import choice, jsonata, payload
-from asl.choice import is_number
+from asl import jsonata, payload
 from asl.errors import Problem
 from asl.model import Catcher, Dynamic, Expr, QueryLanguage, Retrier
 from asl.paths import Path, PathSyntaxError, compile_path, compile_reference_path
@@ -165,6 +164,8 @@ class FieldParser:
             return Dynamic(path_name, path=self.path(text, f"{pointer}/{path_name}"), text=str(text))
         if name not in raw:
             return None
+        from asl.choice import is_number, parse_timestamp  # the Choice machinery loads when a field needs it
+
         value = raw[name]
         if lang is QueryLanguage.JSONATA and jsonata.is_expression(value):
             expr = jsonata.compile_expression(value, name, f"{pointer}/{name}", self.problems)
@@ -175,7 +176,7 @@ class FieldParser:
             "positive": is_int(value) and value > 0,
             "count": is_int(value) and value >= 0,
             "percentage": is_number(value) and 0 <= value <= 100,
-            "timestamp": isinstance(value, str) and choice.parse_timestamp(value) is not None,
+            "timestamp": isinstance(value, str) and parse_timestamp(value) is not None,
         }[kind]
         if not ok:
             expected = {
@@ -202,6 +203,8 @@ class FieldParser:
         return tuple(value)
 
     def retriers(self, value: Any, pointer: str) -> tuple[Retrier, ...]:
+        from asl.choice import is_number
+
         if not isinstance(value, list):
             self.problem(pointer, "Retry must be an array of retriers")
             return ()
@@ -327,6 +330,8 @@ class FieldParser:
                 "'Condition' is only supported when QueryLanguage is JSONata; use 'Variable' and a comparison operator",
             )
             return None
+        from asl import choice
+
         return choice.compile_rule(body, pointer, self.problems)
 
 

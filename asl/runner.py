@@ -7,19 +7,21 @@ ARN), the built-in Cognito actions, and local state machines for `states:startEx
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asl import http_task, lambdas, mocks, nested
+from asl import http_task
 from asl.config import Config, ConfigError, import_handler
 from asl.errors import DefinitionError
 from asl.machine import StateMachine
 from asl.model import iter_states
 from asl.resources import ArnError, Handler, ResourceArn, TaskContext, TaskRegistry, parse_arn
 from asl.templates import Loaded
+
+if TYPE_CHECKING:  # imported where used: a run without handlers or mocks needs neither
+    from asl import lambdas, mocks
 
 #: How to serve a Task resource, in the command line's and asl.toml's terms.
 SERVE_HINT = (
@@ -103,6 +105,8 @@ class Runner:
 
     def apply_mocks(self, machine: StateMachine, name: str, test_case: str | None = None) -> None:
         """Install a test case's mocked responses (default: the configured one) for `machine`'s states."""
+        from asl import mocks
+
         test_case = test_case or self.config.test_case
         assert self.mock_data is not None
         assert test_case
@@ -135,7 +139,7 @@ def _check_mocks(
     machine: StateMachine, responses: dict[str, mocks.MockedResponse], mode: str, where: str
 ) -> None:
     """Mocked results must fit the API's output shape (`asl.mockcheck`); errors stop the run."""
-    from asl import mockcheck
+    from asl import mockcheck, mocks
 
     answers = {
         state: [(f"MockedResponses.{r.name}.{s.first}", s.value) for s in r.steps if s.returns]
@@ -155,6 +159,7 @@ def _state_names(machine: StateMachine) -> set[str]:
 
 def _service_handler(function: Callable[..., Any]) -> Handler:
     """Adapt a `(payload, ctx)` function, sync or async, to a registry handler."""
+    import inspect
 
     async def handler(payload: Any, ctx: TaskContext) -> Any:
         result = function(payload, ctx)
@@ -174,6 +179,9 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
         for key, target in config.handlers.items()
     ]
     targets += _commands(config)
+    remote = _remote(config)
+    if targets or remote is not None:
+        from asl import lambdas
     for key, function in targets:
         if not key.startswith("arn:"):
             functions[lambdas.function_name(key)] = function
@@ -192,7 +200,6 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
         function_arn = f"arn:aws:lambda:{config.region}:{config.account}:function:{name}"
         if function_arn not in runner.registry:
             runner.registry.register(function_arn, lambdas.function_handler(function, name, function_arn))
-    remote = _remote(config)
     if functions or remote is not None:
         by_name = {name: lambdas.function_handler(f, name, name) for name, f in functions.items()}
 
@@ -213,9 +220,14 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
         )
     if http_task.ARN not in runner.registry:
         runner.registry.register(http_task.ARN, http_task.http_handler(config.http_allow))
-    if config.state_machines and nested.START_EXECUTION not in runner.registry:
-        runner.registry.register(nested.START_EXECUTION, nested.start_execution_handler(runner.resolve))
+    if config.state_machines:
+        from asl import nested
+
+        if nested.START_EXECUTION not in runner.registry:
+            runner.registry.register(nested.START_EXECUTION, nested.start_execution_handler(runner.resolve))
     if config.mock_config is not None:
+        from asl import mocks
+
         if not config.test_case:
             raise ConfigError(
                 f"{config.mock_config}: a mock file needs a test case: give --test-case NAME (or test_case in asl.toml)"
@@ -230,6 +242,8 @@ def build_runner(config: Config, on_wait: Any = None) -> Runner:
 
 def _commands(config: Config) -> list[tuple[str, Any]]:
     """`[commands]`: each key served by a command run from the configuration's folder (asl.commands)."""
+    if not config.commands:
+        return []
     from asl.commands import command_function
 
     return [(key, command_function(command, config.root)) for key, command in config.commands.items()]

@@ -9,7 +9,7 @@ names" in the Amazon S3 User Guide; error codes and messages: "Error responses" 
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -60,6 +60,8 @@ def bucket_name_warning(name: str) -> str | None:
         return "bucket names are 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"
     if ".." in name:
         return "bucket names must not contain two adjacent periods"
+    import ipaddress
+
     try:
         ipaddress.IPv4Address(name)
     except ValueError:
@@ -130,8 +132,23 @@ def object_path(root: Path, bucket: Any, key: Any) -> Path:
 def read_object(root: Path, bucket: Any, key: Any) -> bytes:
     """The bytes of object `bucket`/`key`."""
     path = object_path(root, bucket, key)
-    try:
+    with _reading(path, bucket, key):
         return path.read_bytes()
+
+
+def object_file(root: Path, bucket: Any, key: Any) -> Path:
+    """The file of object `bucket`/`key`, checked to be readable (for reading it piece by piece)."""
+    path = object_path(root, bucket, key)
+    with _reading(path, bucket, key), path.open("rb"):
+        pass
+    return path
+
+
+@contextlib.contextmanager
+def _reading(path: Path, bucket: Any, key: Any) -> Iterator[None]:
+    """S3's answer for a file that cannot be read: NoSuchKey when it is missing, else AccessDenied."""
+    try:
+        yield
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         raise S3Error("NoSuchKey", f"no file {path} stands in for s3://{bucket}/{key}") from None
     except OSError as exc:

@@ -10,7 +10,6 @@ from typing import Any
 
 from asl import jsonvalue
 from asl.errors import DefinitionError, Problem
-from asl.json_errors import explain
 
 _WS = " \t\r\n"
 
@@ -69,6 +68,8 @@ def load_json(text: str, name: str = "<definition>") -> Any:
     try:
         return parse_json(text)
     except json.JSONDecodeError as exc:
+        from asl.json_errors import explain
+
         why = explain(exc)
         problem = Problem(
             "", f"malformed JSON: {why.message}", "INVALID_JSON_DESCRIPTION", why.line, why.column

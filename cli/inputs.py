@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from asl import jsonvalue
-from asl.json_errors import explain
 
 
 def _decode(data: bytes, where: str, option: str) -> str:
@@ -46,6 +45,8 @@ def read_json_option(value: str | None, option: str) -> Any:
         # NaN, Infinity, overlong numbers and deep nesting are not JSON as AWS reads it.
         raise click.BadParameter(f"{where} is not valid JSON: {exc}.", param_hint=option) from None
     except json.JSONDecodeError as exc:
+        from asl.json_errors import explain
+
         hint = "Give inline JSON, file://PATH or - for stdin."
         if where == "the inline value" and _names_a_file(value):
             hint = f"To read the file, write {option} file://{value}"

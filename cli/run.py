@@ -8,14 +8,16 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from asl.files import write_atomically, write_problem
 from cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, App, pass_app
 from cli.inputs import pairs, read_json_option, sub_option
-from cli.view import LiveView, summary
+
+if TYPE_CHECKING:
+    from cli.view import LiveView
 
 
 @click.command(
@@ -187,6 +189,9 @@ def run(
         if problem:
             app.abort(f"{option} {target}: cannot write it: {problem}", EXIT_USAGE)
     text_mode = output_format == "text" or (output_format == "auto" and app.interactive)
+    if text_mode:
+        from cli.view import LiveView
+
     view = LiveView(app) if text_mode else None
     ask = prompt if prompt is not None else app.interactive
     users_lock = contextlib.ExitStack()
@@ -225,7 +230,7 @@ def run(
                 on_event=view.event if view is not None else None,
             )
         elapsed = time.perf_counter() - started
-        if coverage.folder() is not None:  # ASL_COVERAGE is set (the history is costly to build)
+        if coverage.folder() is not None:  # when ASL_COVERAGE is set (the history is built only then)
             coverage.record(machine.definition, machine.name, result.history)
     except AslError as exc:
         users_lock.close()
@@ -233,6 +238,8 @@ def run(
     hint = _hint(result, machine)
     if view is not None:
         view.finish(result)
+        from cli.view import summary
+
         summary(app, result, elapsed)
         if hint:
             app.out.print(f"hint: {hint}", highlight=False)
@@ -293,8 +300,6 @@ def _prepare(
 
 def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | None) -> bool:
     """Write the user directory and the history after the output is shown; True if one could not be written."""
-    from rich.markup import escape
-
     failed = False
     if runner.directory is not None and config.users is not None and config.save_users:
         from asl import AslError
@@ -303,15 +308,20 @@ def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | 
         try:
             persist.save(runner.directory, config.users)
         except (OSError, AslError) as exc:
+            from rich.markup import escape
+
             app.err.print(
                 f"[bold red]error:[/] the user directory was not saved: {escape(str(exc))}", highlight=False
             )
             failed = True
     if history_path is not None:
-        document = {"executionArn": result.execution_arn, "events": result.history}
-        try:
-            write_atomically(history_path, json.dumps(document, indent=2) + "\n")
+        from asl.history import history_file
+
+        try:  # written event by event: a long history is not held whole a second time
+            write_atomically(history_path, history_file(result.execution_arn, result.iter_history()))
         except OSError as exc:
+            from rich.markup import escape
+
             app.err.print(
                 f"[bold red]error:[/] the history was not saved: {escape(str(exc))}", highlight=False
             )
@@ -344,11 +354,12 @@ def _explain(message: str) -> str:
 
 def _clock(app: App, real_time: bool, start_time: str | None) -> Any:
     """The execution's clock: the wall clock, or the virtual one (from `--start-time` when given)."""
-    from asl.choice import parse_timestamp
     from asl.clock import RealClock, VirtualClock
 
     if start_time is None:
         return RealClock() if real_time else VirtualClock()
+    from asl.choice import parse_timestamp
+
     if real_time:
         app.abort("--start-time sets the virtual clock; it cannot be combined with --real-time", EXIT_USAGE)
     when = parse_timestamp(start_time)
@@ -357,7 +368,17 @@ def _clock(app: App, real_time: bool, start_time: str | None) -> Any:
             f"--start-time {start_time!r} is not an ISO 8601 timestamp with a zone, e.g. 2024-01-01T00:00:00Z",
             EXIT_USAGE,
         )
+    if not 0 <= when.timestamp() <= _LATEST_START:
+        app.abort(
+            f"--start-time {start_time!r} must be from 1970 to 9998: an execution may last a year, "
+            "and its timestamps must stay within the calendar AWS prints",
+            EXIT_USAGE,
+        )
     return VirtualClock(when.timestamp())
+
+
+#: 9998-12-31T00:00:00Z: a year-long execution started then still ends before year 10000.
+_LATEST_START = 253370678400.0
 
 
 def _lock_users(app: App, path: Path) -> Any:

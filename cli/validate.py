@@ -199,7 +199,7 @@ def _run(
     from asl.templates import is_template_file, reads
     from asl.templates.validate import validate_reference
     from asl.validate.files import FileReport, validate_file, validate_text
-    from asl.validate.report import render_github, render_json, render_sarif, render_text
+    from asl.validate.report import plain_text, render_github, render_json, render_sarif, render_text
 
     reports: list[FileReport] = []
     for p in paths:
@@ -209,8 +209,10 @@ def _run(
             reports += validate_reference(p, substitutions.get(p), registries.get(p))
         else:
             reports.append(validate_file(p, registries.get(p)))
-    if output_format == "text":
+    if output_format == "text" and app.interactive:
         render_text(reports, app.out, threshold)
+    elif output_format == "text":  # not a terminal: the same text without styles, and without rich
+        click.echo(plain_text(reports, threshold), nl=False)
     else:
         renderers = {"json": render_json, "github": render_github, "sarif": render_sarif}
         click.echo(renderers[output_format](reports, threshold))

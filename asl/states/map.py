@@ -9,6 +9,7 @@ executions' events stay out of the parent history (MapRun* events instead), as o
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
 import anyio
@@ -23,7 +24,7 @@ from asl.jsonvalue import json_type
 from asl.model import Dynamic, MapState, QueryLanguage
 from asl.paths import PathNotFound, Scope
 from asl.runtime import Frame, Outcome, Runtime
-from asl.states import map_io
+from asl.states import map_io, map_stream
 from asl.states.common import finish, run_now
 
 #: AWS runs at most this many inline Map iterations at once.
@@ -106,8 +107,13 @@ async def run(ex: Runtime, state: MapState, raw: Any, scope: Scope, frame: Frame
             raw if state.query_language is QueryLanguage.JSONATA else io.effective_input(state, raw, scope)
         )
         reader_scope = Scope(selector_input, scope.context, scope.variables)
+        batcher = state.extra.get("ItemBatcher")
         items = map_io.read_items(
-            state.extra["ItemReader"], reader_scope, state.query_language, ex.settings.s3_root
+            state.extra["ItemReader"],
+            reader_scope,
+            state.query_language,
+            ex.settings.s3_root,
+            sizes=isinstance(batcher, dict) and isinstance(batcher.get("MaxInputBytesPerBatch"), int),
         )
     else:
         selector_input, items = _items(state, raw, scope)
@@ -130,10 +136,7 @@ async def run(ex: Runtime, state: MapState, raw: Any, scope: Scope, frame: Frame
         raise StatesRuntime("ToleratedFailureCount cannot be negative.")
     run = _MapRun(ex, state, frame, scope, selector_input, items, tolerated_count, tolerated_pct)
     if state.distributed:
-        history.add(
-            EventType.MAP_RUN_STARTED,
-            {"mapRunArn": f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"},
-        )
+        history.add(EventType.MAP_RUN_STARTED, {"mapRunArn": _map_run_arn(ex, state)})
     limit = int(max_concurrency or 0) or INLINE_CONCURRENCY
     if state.processor.never_waits or limit == 1:
         await run.in_order(chained=limit == 1)
@@ -151,17 +154,15 @@ async def run(ex: Runtime, state: MapState, raw: Any, scope: Scope, frame: Frame
         run_succeeded = history.add_aside(EventType.MAP_RUN_SUCCEEDED)
         history.add_aside(EventType.MAP_STATE_SUCCEEDED, previous=run_succeeded)
     output: Any = run.results
-    if "ResultWriter" in state.extra:
-        map_run_arn = f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"
+    if isinstance(run.results, map_stream.ResultSpool):
         writer_scope = Scope(selector_input, scope.context, scope.variables)
         output = map_io.write_results(
             state.extra["ResultWriter"],
             writer_scope,
             state.query_language,
             ex.settings.s3_root,
-            map_run_arn,
+            _map_run_arn(ex, state),
             run.results,
-            run.failed_indexes,
         )
     if not state.distributed:
         history.join()
@@ -189,7 +190,7 @@ class _MapRun:
         frame: Frame,
         scope: Scope,
         selector_input: Any,
-        items: list[Any],
+        items: Sequence[Any],
         tolerated_count: float | None,
         tolerated_pct: float | None,
     ) -> None:
@@ -202,8 +203,13 @@ class _MapRun:
         self.tolerated_count = tolerated_count
         self.tolerated_pct = tolerated_pct
         self.tolerant = tolerated_count is not None or tolerated_pct is not None
-        self.results: list[Any] = [None] * len(items)
         self.failed_indexes: set[int] = set()
+        #: In item order; a ResultWriter's go to temporary files as they complete (never all in memory).
+        self.results: list[Any] | map_stream.ResultSpool = (
+            map_io.result_spool(_map_run_arn(ex, state), len(items), self.failed_indexes)
+            if "ResultWriter" in state.extra
+            else [None] * len(items)
+        )
         self.failed_count = 0
         #: The failure that ends the Map, and the lane of the iteration it came from.
         self.failure: tuple[StatesError, Lane] | None = None
@@ -313,6 +319,10 @@ class _MapRun:
             self.group = group
             for _ in range(min(limit, len(self.items))):
                 group.start(worker)
+
+
+def _map_run_arn(ex: Runtime, state: MapState) -> str:
+    return f"{ex.arn.replace(':execution:', ':mapRun:')}/{state.name}"
 
 
 def _item_input(state: MapState, selector_input: Any, item: Any, index: int, scope: Scope) -> Any:

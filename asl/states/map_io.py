@@ -11,10 +11,10 @@ would refuse fails the Map with States.ItemReaderFailed / States.ResultWriterFai
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import itertools
 import json
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from asl.errors import Problem, StatesError, StatesRuntime
 from asl.files import write_atomically
 from asl.model import QueryLanguage
 from asl.paths import Scope
+from asl.states import map_stream
 
 GET_OBJECT = "arn:aws:states:::s3:getObject"
 LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
@@ -63,8 +64,13 @@ def _root(root: Path | None, bucket: Any, key: Any, error: type[StatesError]) ->
     return root
 
 
-def read_items(config: dict[str, Any], scope: Scope, language: QueryLanguage, root: Path | None) -> list[Any]:
-    """The items an ItemReader yields."""
+def read_items(
+    config: dict[str, Any], scope: Scope, language: QueryLanguage, root: Path | None, *, sizes: bool = False
+) -> Sequence[Any]:
+    """The items an ItemReader yields; a JSON Lines or CSV object's are read as the Map reaches them.
+
+    `sizes`: a streamed object also records each item's size as compact JSON (for ItemBatcher).
+    """
     params = _parameters(config, scope, language)
     if not isinstance(params, dict):
         raise ItemReaderFailed(
@@ -73,6 +79,8 @@ def read_items(config: dict[str, Any], scope: Scope, language: QueryLanguage, ro
     reader = config.get("ReaderConfig", {})
     resource = config.get("Resource")
     bucket = params.get("Bucket")
+    limit = reader.get("MaxItems")
+    limit = int(limit) if isinstance(limit, int) and limit > 0 else None
     try:
         if resource == LIST_OBJECTS:
             prefix = params.get("Prefix", "")
@@ -80,13 +88,21 @@ def read_items(config: dict[str, Any], scope: Scope, language: QueryLanguage, ro
             items = _list_objects(top, bucket, prefix if isinstance(prefix, str) else "")
         elif resource == GET_OBJECT:
             key = params.get("Key")
-            data = s3.read_object(_root(root, bucket, key, ItemReaderFailed), bucket, key)
+            kind = reader.get("InputType", "JSON")
+            top = _root(root, bucket, key, ItemReaderFailed)
+            if kind in ("JSONL", "CSV"):
+                path = s3.object_file(top, bucket, key)
+                name = f"s3://{bucket}/{key}"
+                count, item_sizes = map_stream.check_and_count(
+                    path, name, kind, reader, limit, ItemReaderFailed, sizes
+                )
+                return map_stream.StreamedItems(path, name, kind, reader, count, item_sizes, ItemReaderFailed)
+            data = s3.read_object(top, bucket, key)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise ItemReaderFailed(
-                    f"s3://{bucket}/{key} is not UTF-8 text (byte {exc.start}); "
-                    f"a {reader.get('InputType', 'JSON')} item file must be UTF-8"
+                    f"s3://{bucket}/{key} is not UTF-8 text (byte {exc.start}); a {kind} item file must be UTF-8"
                 ) from None
             items = _parse(text, reader)
         else:
@@ -95,40 +111,22 @@ def read_items(config: dict[str, Any], scope: Scope, language: QueryLanguage, ro
             )
     except s3.S3Error as exc:
         raise ItemReaderFailed(str(exc)) from None
-    limit = reader.get("MaxItems")
-    return items[:limit] if isinstance(limit, int) and limit > 0 else items
+    return items[:limit] if limit is not None else items
 
 
 def _parse(text: str, reader: dict[str, Any]) -> list[Any]:
     kind = reader.get("InputType", "JSON")
+    if kind != "JSON":
+        raise ItemReaderFailed(f"InputType {kind!r} is not supported locally (JSON, JSONL and CSV are)")
     try:
-        if kind == "JSON":
-            value = json.loads(text)
-            if not isinstance(value, list):
-                raise ItemReaderFailed("a JSON item file must hold an array")
-            return value
-        if kind == "JSONL":
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ItemReaderFailed(f"the item file is not valid {kind}: {exc.msg} at line {exc.lineno}") from None
     except RecursionError:
         raise ItemReaderFailed(f"the item file nests {kind} too deeply to read") from None
-    if kind == "CSV":
-        delimiter = _DELIMITERS.get(reader.get("CSVDelimiter", "COMMA"), ",")
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        if reader.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
-            headers = reader.get("CSVHeaders")
-            if not isinstance(headers, list):
-                raise ItemReaderFailed("CSVHeaderLocation GIVEN needs CSVHeaders")
-        else:
-            if not rows:
-                return []
-            headers, rows = rows[0], rows[1:]
-        return [dict(zip(headers, row, strict=False)) for row in rows if row]
-    raise ItemReaderFailed(f"InputType {kind!r} is not supported locally (JSON, JSONL and CSV are)")
-
-
-_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+    if not isinstance(value, list):
+        raise ItemReaderFailed("a JSON item file must hold an array")
+    return value
 
 
 def _list_objects(root: Path, bucket: Any, prefix: str) -> list[dict[str, Any]]:
@@ -148,7 +146,7 @@ def _list_objects(root: Path, bucket: Any, prefix: str) -> list[dict[str, Any]]:
     return items
 
 
-def batch(items: list[Any], config: dict[str, Any], scope: Scope) -> list[Any]:
+def batch(items: Sequence[Any], config: dict[str, Any], scope: Scope) -> Sequence[Any]:
     """Group items as ItemBatcher does: `{"Items": [...], "BatchInput": ...}` per batch."""
     size = config.get("MaxItemsPerBatch")
     if size is None and "MaxItemsPerBatchPath" in config:
@@ -159,25 +157,46 @@ def batch(items: list[Any], config: dict[str, Any], scope: Scope) -> list[Any]:
     batch_input = config.get("BatchInput")
     if not isinstance(size, int) or size <= 0:
         size = len(items) or 1
-    batches: list[dict[str, Any]] = []
-    current: list[Any] = []
-    used = 0
-    for item in items:
-        item_bytes = len(json.dumps(item, separators=(",", ":")))
-        if current and (
-            len(current) >= size or (isinstance(max_bytes, int) and used + item_bytes > max_bytes)
-        ):
-            batches.append(_batch(current, batch_input))
-            current, used = [], 0
-        current.append(item)
-        used += item_bytes
-    if current:
-        batches.append(_batch(current, batch_input))
+
+    def make(members: list[Any]) -> dict[str, Any]:
+        return (
+            {"Items": members, "BatchInput": batch_input} if batch_input is not None else {"Items": members}
+        )
+
+    if not isinstance(max_bytes, int):
+        item_sizes: Iterable[int] = itertools.repeat(0, len(items))
+    elif isinstance(items, map_stream.StreamedItems) and items.sizes is not None:
+        item_sizes = items.sizes
+    else:
+        item_sizes = (len(json.dumps(item, separators=(",", ":"))) for item in items)
+    lengths = _batch_lengths(item_sizes, size, max_bytes if isinstance(max_bytes, int) else None)
+    if isinstance(items, map_stream.StreamedItems):
+        return map_stream.StreamedBatches(items, lengths, make)
+    batches, start = [], 0
+    for length in lengths:
+        batches.append(make(list(items[start : start + length])))
+        start += length
     return batches
 
 
-def _batch(items: list[Any], batch_input: Any) -> dict[str, Any]:
-    return {"Items": items, "BatchInput": batch_input} if batch_input is not None else {"Items": items}
+def _batch_lengths(item_sizes: Iterable[int], size: int, max_bytes: int | None) -> list[int]:
+    """How many items each batch takes: at most `size`, and at most `max_bytes` of compact JSON (but one at least)."""
+    lengths: list[int] = []
+    current = used = 0
+    for item_bytes in item_sizes:
+        if current and (current >= size or (max_bytes is not None and used + item_bytes > max_bytes)):
+            lengths.append(current)
+            current = used = 0
+        current += 1
+        used += item_bytes
+    if current:
+        lengths.append(current)
+    return lengths
+
+
+def result_spool(map_run_arn: str, count: int, failed: set[int]) -> map_stream.ResultSpool:
+    """Where a Map with a ResultWriter keeps its results until `write_results` (on disk, in item order)."""
+    return map_stream.ResultSpool(count, failed, lambda i, r, status: _record(map_run_arn, i, r, status))
 
 
 def write_results(
@@ -186,8 +205,7 @@ def write_results(
     language: QueryLanguage,
     root: Path | None,
     map_run_arn: str,
-    results: list[Any],
-    failed: set[int],
+    results: map_stream.ResultSpool,
 ) -> dict[str, Any]:
     """Write the Map's results as AWS's ResultWriter does; return the Map's output."""
     params = _parameters(config, scope, language)
@@ -205,23 +223,24 @@ def write_results(
         raise ResultWriterFailed(
             f"cannot write results under s3://{bucket}/{base_key}: {exc.strerror}"
         ) from None
-    succeeded = [_record(map_run_arn, i, r, "SUCCEEDED") for i, r in enumerate(results) if i not in failed]
-    failures = [_record(map_run_arn, i, r, "FAILED") for i, r in enumerate(results) if i in failed]
-    files = {"SUCCEEDED_0.json": succeeded, "FAILED_0.json": failures}
     manifest = {
         "DestinationBucket": params["Bucket"],
         "MapRunArn": map_run_arn,
         "ResultFiles": {
-            status: [{"Key": f"{base_key}/{status}_0.json", "Size": len(json.dumps(rows))}] if rows else []
-            for status, rows in (("SUCCEEDED", succeeded), ("FAILED", failures), ("PENDING", []))
+            status: [{"Key": f"{base_key}/{status}_0.json", "Size": results.size(status)}]
+            if results.size(status)
+            else []
+            for status in ("SUCCEEDED", "FAILED", "PENDING")
         },
     }
-    files["manifest.json"] = manifest  # type: ignore[assignment]
     try:
-        for name, content in files.items():
-            write_atomically(folder / name, json.dumps(content))
+        for status in ("SUCCEEDED", "FAILED"):
+            write_atomically(folder / f"{status}_0.json", results.chunks(status))
+        write_atomically(folder / "manifest.json", json.dumps(manifest))
     except OSError as exc:
         raise ResultWriterFailed(f"cannot write the results of s3://{bucket}/{base_key}: {exc}") from None
+    finally:
+        results.close()
     return {
         "MapRunArn": map_run_arn,
         "ResultWriterDetails": {"Bucket": params["Bucket"], "Key": f"{base_key}/manifest.json"},

@@ -13,12 +13,17 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asl.errors import DefinitionError, Problem
 from asl.source import Source, load_json
-from asl.templates.cfn import Extracted, Template, extract, is_template, pick, state_machines
-from asl.templates.intrinsics import Resolver, Unresolved
+
+if TYPE_CHECKING:
+    from asl.templates.cfn import Extracted, Template
+    from asl.templates.intrinsics import Unresolved
+
+# The template machinery (asl.templates.cfn, .intrinsics) is imported when a template is read: a plain
+# JSON definition, the common case, loads without it.
 
 __all__ = [
     "Loaded",
@@ -73,6 +78,21 @@ def reads(reference: str | Path) -> bool:
     return fragment is not None or path.suffix.lower() in YAML_SUFFIXES or path.is_dir()
 
 
+def is_template(data: Any) -> bool:
+    """True for a CloudFormation/SAM template (see `asl.templates.cfn.is_template`)."""
+    from asl.templates.cfn import is_template as check
+
+    return check(data)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Unresolved":
+        from asl.templates.intrinsics import Unresolved
+
+        return Unresolved
+    raise AttributeError(f"module 'asl.templates' has no attribute {name!r}")
+
+
 def is_template_file(path: str | Path) -> bool:
     """True for a JSON file holding a CloudFormation template (checked by parsing it)."""
     try:
@@ -87,7 +107,7 @@ def _is_cdk_out(path: Path) -> bool:
 
 def read_document(path: Path) -> Template:
     """Read a JSON or YAML file as a template-or-definition document, with positions."""
-    from asl.templates.yamlsrc import load_yaml
+    from asl.templates.cfn import Template
 
     try:
         text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
@@ -96,6 +116,8 @@ def read_document(path: Path) -> Template:
         raise DefinitionError([Problem("", f"cannot read file: {reason}", "UNREADABLE")], str(path)) from None
     source = Source(text, str(path))
     if path.suffix.lower() in YAML_SUFFIXES:
+        from asl.templates.yamlsrc import load_yaml
+
         data, positions, blocks = load_yaml(text, str(path))
         return Template(data, source, positions, blocks)
     return Template(load_json(text, str(path)), source)
@@ -116,6 +138,8 @@ def machine_refs(reference: str | Path) -> list[str]:
     path, fragment = split_ref(reference)
     if fragment is not None:
         return [str(reference)]
+    from asl.templates.cfn import state_machines
+
     files = _templates(path) if path.is_dir() else [path]
     refs = []
     for file in files:
@@ -143,6 +167,13 @@ def read_any(
     otherwise they come back in `Loaded.unresolved` and stay in the text as `${NAME}`.
     """
     path, fragment = split_ref(reference)
+    if fragment is None and path.suffix.lower() not in YAML_SUFFIXES and path.is_file():
+        plain = _plain_definition(path)
+        if plain is not None:
+            return plain
+    from asl.templates.cfn import extract, pick, state_machines
+    from asl.templates.intrinsics import Resolver
+
     if path.is_dir():
         path = _find_in_cdk_out(path, fragment, str(reference))
     document = read_document(path)
@@ -175,8 +206,22 @@ def read_any(
     return loaded
 
 
+def _plain_definition(path: Path) -> Loaded | None:
+    """A JSON file holding a definition (it has `States`, which no template has), or None to read it as a template may be."""
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return None  # read_document says what is wrong
+    data = load_json(text, str(path))
+    if isinstance(data, dict) and "States" in data:
+        return Loaded(data, Source(text, str(path)))
+    return None
+
+
 def _find_in_cdk_out(folder: Path, fragment: str | None, label: str) -> Path:
     """The template of a cdk.out folder that holds the machine `fragment` names."""
+    from asl.templates.cfn import pick
+
     matches = []
     for file in _templates(folder):
         data = read_document(file).data

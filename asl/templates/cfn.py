@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asl.errors import DefinitionError, Problem
 from asl.source import Source, escape_token
 from asl.templates.intrinsics import Resolver, Unresolved, block_position, local_name, substitute
-from asl.templates.yamlsrc import Blocks, Positions
+
+if TYPE_CHECKING:  # yaml is imported only to read YAML
+    from asl.templates.yamlsrc import Blocks, Positions
 
 MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
 _NAME_PROPERTY = {

@@ -111,17 +111,24 @@ class _Compiler:
         return run
 
     def ref(self, target: str) -> Check:
+        """The referenced subschema, compiled when an instance first reaches it (start-up compiles only what is used)."""
         if not target.startswith("#/"):
             raise UnsupportedSchema(f"$ref {target!r}")
-        if target not in self.refs:
-            self.refs[target] = lambda instance, path, out: None  # placeholder while compiling a cycle
-            schema: Any = self.root
-            for token in target[2:].split("/"):
-                schema = schema[token.replace("~1", "/").replace("~0", "~")]
-            compiled = self.node(schema)
-            self.refs[target] = compiled
         refs = self.refs
-        return lambda instance, path, out: refs[target](instance, path, out)
+
+        def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
+            compiled = refs.get(target)
+            if compiled is None:
+                compiled = refs[target] = self.resolve(target)
+            compiled(instance, path, out)
+
+        return check
+
+    def resolve(self, target: str) -> Check:
+        schema: Any = self.root
+        for token in target[2:].split("/"):
+            schema = schema[token.replace("~1", "/").replace("~0", "~")]
+        return self.node(schema)
 
     def keyword(self, schema: dict[str, Any], key: str, value: Any) -> Check:
         method = getattr(self, "k_" + key.replace("$", ""), None)

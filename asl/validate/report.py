@@ -36,21 +36,35 @@ def render_text(reports: Sequence[FileReport], console: Console, threshold: Seve
     """Each diagnostic as `file:line:col: severity CODE message`, the line of the file, and a caret."""
     from rich.text import Text
 
+    for line in text_lines(reports, threshold):
+        console.print(Text.assemble(*line))
+
+
+def plain_text(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> str:
+    """`render_text`'s lines without styles (what it prints where colours are off), without needing rich."""
+    return "".join("".join(text for text, _ in line) + "\n" for line in text_lines(reports, threshold))
+
+
+def text_lines(reports: Sequence[FileReport], threshold: Severity = "ERROR") -> list[list[tuple[str, str]]]:
+    """The text report's lines, each a list of (text, style) parts."""
+    lines: list[list[tuple[str, str]]] = []
     for report in reports:
         for d in report.diagnostics:
             style = "bold red" if d.is_error else "bold yellow"
-            head = Text()
-            head.append(_place(report.path, d), style="bold")
-            head.append(": ")
-            head.append(d.severity.lower(), style=style)
-            head.append(f" {d.code} ", style="dim")
-            head.append(d.message)
-            console.print(head)
-            for line, line_style in _excerpt(report, d):
-                console.print(Text(line, style=line_style))
+            lines.append(
+                [
+                    (_place(report.path, d), "bold"),
+                    (": ", ""),
+                    (d.severity.lower(), style),
+                    (f" {d.code} ", "dim"),
+                    (d.message, ""),
+                ]
+            )
+            lines += [[(line, line_style)] for line, line_style in _excerpt(report, d)]
     failed = any(r.fails(threshold) for r in reports)
-    mark = Text("✗ " if failed else "✓ ", style="bold red" if failed else "bold green")
-    console.print(mark + Text(summary(reports, threshold)))
+    mark = ("✗ " if failed else "✓ ", "bold red" if failed else "bold green")
+    lines.append([mark, (summary(reports, threshold), "")])
+    return lines
 
 
 def _place(path: str, d: Diagnostic) -> str:

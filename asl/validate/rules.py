@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from asl.choice import parse_timestamp
 from asl.validate.diagnostic import Aws, Diagnostic, make
 from asl.validate.shape import suggest
 from asl.validate.walk import Machine, State, Tree
@@ -66,6 +65,8 @@ def _calendar(tree: Tree) -> list[Diagnostic]:
     seconds = [s.body["Seconds"] for s in waits if isinstance(s.body.get("Seconds"), int)]
     longest = max([0, *(n for n in seconds if not isinstance(n, bool) and 0 <= n <= 99999999)])
     found = []
+    if waits:
+        from asl.choice import parse_timestamp  # loaded when a Wait state needs it
     for state in waits:
         moment = parse_timestamp(state.body.get("Timestamp"))
         if moment is None or moment.tzinfo is None:

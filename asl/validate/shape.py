@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from pathlib import Path
@@ -38,8 +37,11 @@ def schema_errors(definition: Any, engine: str = "compiled") -> list[SchemaError
         check = _compiled()
         if check is not None:
             found: list[SchemaError] = []
-            check(definition, (), found)
-            return found
+            try:
+                check(definition, (), found)
+                return found
+            except UnsupportedSchema:  # a part compiled on first use needs jsonschema after all
+                pass
     return [_from_jsonschema(e) for e in _jsonschema().iter_errors(definition)]
 
 
@@ -132,6 +134,8 @@ def suggest(word: str, choices: list[str]) -> str:
     for choice in choices:
         if choice.lower() == word.lower():
             return f"; did you mean '{choice}'?"
+    import difflib
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 

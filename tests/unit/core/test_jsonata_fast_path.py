@@ -50,7 +50,7 @@ def outcome(expression: str, fast: bool, result: Any) -> tuple[str, Any]:
     compiled = compile_expression("{% " + expression + " %}", "Output", "", problems)
     assert compiled is not None, problems
     if not fast:
-        compiled.plain = None  # type: ignore[attr-defined]
+        compiled.fast = None
     scope = Scope(DATA, {"State": {"Name": "S"}}, VARIABLES, result=result)
     try:
         return ("value", compiled(scope))

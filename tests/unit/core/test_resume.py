@@ -312,3 +312,74 @@ def test_only_an_ended_unsuccessful_execution_can_be_redriven() -> None:
         machine.redrive(events)
     with pytest.raises(ValueError, match="failed, timed out or was aborted"):
         machine.redrive(events[:-1])
+
+
+#: Parallel inside a Map, waits and a retried task inside branches, a loop with a variable at the top.
+NESTED = {
+    "StartAt": "Init",
+    "States": {
+        "Init": {"Type": "Pass", "Assign": {"round": 0}, "Next": "Each"},
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemProcessor": {
+                "StartAt": "Both",
+                "States": {
+                    "Both": {
+                        "Type": "Parallel",
+                        "Branches": [
+                            {
+                                "StartAt": "Nap",
+                                "States": {"Nap": {"Type": "Wait", "SecondsPath": "$.wait", "End": True}},
+                            },
+                            {
+                                "StartAt": "Work",
+                                "States": {
+                                    "Work": {
+                                        "Type": "Task",
+                                        "Resource": LAMBDA,
+                                        "Parameters": {"n.$": "$.n", "attempt.$": "$$.State.RetryCount"},
+                                        "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 2}],
+                                        "End": True,
+                                    }
+                                },
+                            },
+                        ],
+                        "ResultSelector": {"n.$": "$[1]"},
+                        "End": True,
+                    }
+                },
+            },
+            "ResultPath": "$.results",
+            "Next": "Again",
+        },
+        "Again": {"Type": "Pass", "Assign": {"round.$": "States.MathAdd($round, 1)"}, "Next": "Enough"},
+        "Enough": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$round", "NumericLessThan": 2, "Next": "Each"}],
+            "Default": "Done",
+        },
+        "Done": {"Type": "Pass", "Parameters": {"results.$": "$.results", "round.$": "$round"}, "End": True},
+    },
+}
+
+
+def test_nested_concurrency_resumes_from_every_point() -> None:
+    calls: dict[int, int] = {}
+    machine = StateMachine(NESTED, registry=registry(calls))
+    input_ = {"items": [{"n": 3, "wait": 4}, {"n": 12, "wait": 1}]}
+    events: list[dict[str, Any]] = []
+    expected = machine.run_sync(
+        input_, clock=VirtualClock(START), execution_name="n", seed=2, on_record=events.append
+    )
+    assert expected.status == "SUCCEEDED"
+    assert expected.output == {"results": [{"n": 3}, {"n": 12}], "round": 2}
+    for cut in range(1, len(events) - 1):
+        recorded = events[:cut]
+        new: list[dict[str, Any]] = []
+        execution = machine.resume(
+            recorded, clock=VirtualClock(at(recorded[-1])), execution_name="n", seed=2, on_record=new.append
+        )
+        result = anyio.run(machine.finish, execution)
+        assert (result.status, result.output) == (expected.status, expected.output), cut
+        assert lanes(recorded + new) == lanes(events), cut
