@@ -39,3 +39,28 @@ ACTIONS: dict[str, Action] = {
     **actions_profile.ACTIONS,
     **actions_hosted.ACTIONS,
 }
+
+#: Actions that never change the directory: they need not be saved (`cognito_tasks.shared`).
+READS: frozenset[Action] = frozenset(
+    ACTIONS[name]
+    for name in (
+        "describeUserPool",
+        "listUserPools",
+        "describeUserPoolClient",
+        "listUserPoolClients",
+        "getGroup",
+        "listGroups",
+        "listUsersInGroup",
+        "adminGetUser",
+        "adminListGroupsForUser",
+        "listUsers",
+        "getUser",
+        "getUserPoolMfaConfig",
+        "describeUserPoolDomain",
+        "describeResourceServer",
+        "listResourceServers",
+        "describeIdentityProvider",
+        "getIdentityProviderByIdentifier",
+        "listIdentityProviders",
+    )
+)

@@ -102,8 +102,9 @@ class UserDirectory:
         self.identity_key: tokens.SigningKey | None = None
         self._by_refresh: dict[str, str] = {}
         self._by_event: dict[str, str] = {}
-        #: What every action runs inside (`cognito_tasks.api`): the lock, or a shared file's transaction.
-        self.guard: Callable[[], AbstractContextManager[Any]] = lambda: self.lock
+        #: What every action runs inside (`cognito_tasks.api`): the lock, or a shared file's transaction;
+        #: `writes=False` promises the block changes nothing (nothing to save).
+        self.guard: Callable[..., AbstractContextManager[Any]] = lambda writes=True: self.lock
 
     #: The state a saved document holds (what `adopt` takes over); settings and the lock stay.
     STATE = (

@@ -385,3 +385,8 @@ ACTIONS: dict[str, Action] = {
     "ListIdentities": list_identities,
     "DeleteIdentities": delete_identities,
 }
+
+#: Actions that never change the directory.
+READS = frozenset(
+    {describe_identity_pool, list_identity_pools, get_identity_pool_roles, describe_identity, list_identities}
+)

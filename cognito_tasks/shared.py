@@ -8,7 +8,8 @@ run), reloads the directory in place when another process replaced the file sinc
 read or wrote it, runs, and writes the file back atomically before the lock is released when the
 document changed. So an answer is sent only once what it changed is on disk, and a concurrent
 `asl run` on the same file takes turns with the server instead of losing its updates (or the
-server's). Reads that change nothing write nothing.
+server's). Reads that change nothing write nothing; actions known to only read
+(`cognito_tasks.actions.READS`) skip even the comparison.
 """
 
 from __future__ import annotations
@@ -45,8 +46,11 @@ class SharedFile:
         self._depth = 0
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Lock the file, catch up with it, run the block, save what it changed (nested blocks join)."""
+    def transaction(self, writes: bool = True) -> Iterator[None]:
+        """Lock the file, catch up with it, run the block, save what it changed (nested blocks join).
+
+        `writes=False`: the block only reads, so the document is not serialised to look for changes.
+        """
         with self.directory.lock:
             if self._depth:
                 self._depth += 1
@@ -62,7 +66,8 @@ class SharedFile:
                     yield
                 finally:
                     self._depth = 0
-                    self._save()
+                    if writes:
+                        self._save()
 
     def _catch_up(self) -> None:
         current = _stamp(self.path)

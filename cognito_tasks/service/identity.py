@@ -20,7 +20,7 @@ TARGET_PREFIX = "AWSCognitoIdentityService"
 
 
 def _run(directory: UserDirectory, action: identity_pools.Action, request: dict[str, Any]) -> dict[str, Any]:
-    with directory.guard():
+    with directory.guard(writes=action not in identity_pools.READS):
         return action(directory, request, time.time())
 
 

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from asl.config import Config
 from cognito_tasks import UserDirectory, persist
 from cognito_tasks.actions_pools import create_user_pool
@@ -162,3 +164,28 @@ def test_asl_run_on_the_servers_users_file_loses_no_update(start_server: Any, tm
         for u in idp.get_paginator("list_users").paginate(UserPoolId=pool_id).build_full_result()["Users"]
     ]
     assert sorted(listed) == expected
+
+
+def test_reads_leave_the_file_alone_and_a_failed_sign_in_is_kept(start_server: Any, tmp_path: Path) -> None:
+    users, pool_id = _users_file(tmp_path)
+    server = start_server(config=Config(root=REPO, users=users))
+    idp = client(server)
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool_id, Username="kim", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="kim", Password="Passw0rd!", Permanent=True)
+    before = os.stat(users)
+    idp.list_users(UserPoolId=pool_id)
+    idp.admin_get_user(UserPoolId=pool_id, Username="kim")
+    idp.describe_user_pool(UserPoolId=pool_id)
+    after = os.stat(users)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.admin_initiate_auth(
+            UserPoolId=pool_id,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "kim", "PASSWORD": "Wrong-passw0rd!"},
+        )
+    assert persist.load(users).pools[pool_id].users["kim"].throttle.failures == 1
