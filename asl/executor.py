@@ -6,6 +6,7 @@ iterations call `run_machine` for their own sub-machines, concurrently, on the e
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
@@ -49,7 +50,15 @@ class Execution:
             # Continuing a recorded execution (asl.resume): its events come first, its clock is its own.
             self.history.preload(recorded, redrive=redrive)
             self.start_time = self.history.timestamp(1)
-            self.timed_from = self.clock.now() if redrive else self.start_time
+            redriven = [e for e in recorded if e["type"] == "ExecutionRedriven"]
+            # TimeoutSeconds counts from the last redrive, if any (this one: from now).
+            self.timed_from = (
+                self.clock.now()
+                if redrive
+                else self.history.timestamp(redriven[-1]["id"])
+                if redriven
+                else self.start_time
+            )
             redrives = sum(event["type"] == "ExecutionRedriven" for event in recorded) + redrive
         s = settings
         sm_arn = f"arn:aws:states:{s.region}:{s.account}:stateMachine:{s.state_machine_name}"
@@ -105,6 +114,13 @@ class Execution:
             self.stop_request = (error, cause)
             if self._stop_signal is not None:
                 self._stop_signal.set()
+
+    def jitter(self, lane: Lane) -> random.Random | None:
+        """The randomness of one retry's backoff, drawn per attempt (lane and position).
+
+        So a resumed execution waits the same jittered delay it would have.
+        """
+        return random.Random(f"{self._token_salt}|{lane.key}|{lane.count}")
 
     def task_token(self, lane: Lane) -> str:
         """The token of the task about to be scheduled in `lane`: the same when the execution resumes."""
@@ -170,14 +186,16 @@ class Execution:
     async def run_state(self, state: State, raw: Any, frame: Frame) -> tuple[str | None, Any]:
         """Run one state with its Retry and Catch; return (next state or None, output)."""
         history = frame.history
-        if self.history.recording is not None:
-            done = self.history.recording.completed_state(history.key, state.name, state.type)
+        # The lane's own history: a Distributed Map child's events are kept apart from its parent's.
+        events = history.history
+        if events.recording is not None:
+            done = events.recording.completed_state(history.key, state.name, state.type)
             if done is not None:
                 return self.replayed(state, done, frame)
         entered_payload = self.check_size(raw, state, "received")
         entered_after = history.last
         entered_id = history.add_state(_ENTERED[state.type], state.name, "input", entered_payload)
-        entered_at = history.history.timestamp(entered_id)  # the lane's own history (a child execution's)
+        entered_at = events.timestamp(entered_id)
         handler: Any = HANDLERS[state.type]  # a coroutine function, or a plain one for states that never wait
         attempts = [0] * len(state.retry)
         retry_count = 0
@@ -199,13 +217,13 @@ class Execution:
                     raise
                 index = first_match(err.error, state.retry, err.also_matches)
                 if index is not None and attempts[index] < state.retry[index].max_attempts:
-                    delay = retry_delay(state.retry[index], attempts[index], self.settings.rng)
+                    delay = retry_delay(state.retry[index], attempts[index], self.jitter(history))
                     attempts[index] += 1
                     retry_count += 1
-                    if self.history.recording is None:
+                    if events.recording is None:
                         await self.clock.sleep(delay)
                     else:  # resuming: the backoff runs from the recorded failure
-                        await self.clock.sleep_until(history.history.timestamp(history.last) + delay)
+                        await self.clock.sleep_until(events.timestamp(history.last) + delay)
                     continue
                 if state.type in (StateType.MAP, StateType.PARALLEL):
                     history.add(f"{state.type}StateFailed")
@@ -242,7 +260,8 @@ class Execution:
         if "next" in exited:
             next_state = exited["next"]
         else:
-            following = self.history.recording.peek(history.key) if self.history.recording else None
+            recording = history.history.recording
+            following = recording.peek(history.key) if recording else None
             if following is None or not following["type"].endswith("StateEntered"):
                 raise resume.ResumeError(
                     f"The execution cannot resume from its history: it does not say which state followed "

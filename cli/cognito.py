@@ -125,7 +125,11 @@ def cognito() -> None:
 @click.option(
     "--region", default="us-east-1", show_default=True, help="Region in pool ids and token issuers."
 )
-@click.option("--seed", default=None, help="Seed for deterministic ids (pool, client, users, codes).")
+@click.option(
+    "--seed",
+    default=None,
+    help="Seed for deterministic ids, codes and tokens: for fixtures only (anyone who knows it can predict them).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_app
 def init(
@@ -260,23 +264,9 @@ def codes(app: App, users_file: Path, pool_id: str | None, username: str | None,
         if (pool_id is None or c.pool_id == pool_id) and (username is None or c.username == username)
     ]
     if as_json:
-        _print_json(
-            app,
-            [
-                {
-                    "UserPoolId": c.pool_id,
-                    "Username": c.username,
-                    "Purpose": str(c.purpose),
-                    "Code": c.code,
-                    "DeliveryMedium": c.medium,
-                    "Destination": c.destination,
-                    "Message": c.message,
-                    "Subject": c.subject,
-                    "Used": c.used,
-                }
-                for c in chosen
-            ],
-        )
+        from cognito_tasks import wire
+
+        _print_json(app, [wire.outbox_entry(c) for c in chosen])
         return
     table = _table("Pool", "Username", "Purpose", "Code", "Sent to", "Used", "Issued")
     for c in chosen:

@@ -398,7 +398,17 @@ def _clock(app: App, real_time: bool, start_time: str | None) -> Any:
             f"--start-time {start_time!r} is not an ISO 8601 timestamp with a zone, e.g. 2024-01-01T00:00:00Z",
             EXIT_USAGE,
         )
+    if not 0 <= when.timestamp() <= _LATEST_START:
+        app.abort(
+            f"--start-time {start_time!r} must be from 1970 to 9998: an execution may last a year, "
+            "and its timestamps must stay within the calendar AWS prints",
+            EXIT_USAGE,
+        )
     return VirtualClock(when.timestamp())
+
+
+#: 9998-12-31T00:00:00Z: a year-long execution started then still ends before year 10000.
+_LATEST_START = 253370678400.0
 
 
 def _lock_users(app: App, path: Path) -> Any:

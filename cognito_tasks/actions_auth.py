@@ -20,7 +20,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from cognito_tasks import challenges, flows, sessions, tokens, users
+from cognito_tasks import challenges, custom_auth, flows, sessions, tokens, users
 from cognito_tasks.actions_pools import Request, Response
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import (
@@ -50,7 +50,7 @@ _FLOWS = {
     "ADMIN_NO_SRP_AUTH": flows.password,
     "USER_PASSWORD_AUTH": flows.password,
     "USER_SRP_AUTH": flows.user_srp,
-    "CUSTOM_AUTH": flows.custom,
+    "CUSTOM_AUTH": custom_auth.custom,
     "REFRESH_TOKEN_AUTH": flows.refresh,
     "REFRESH_TOKEN": flows.refresh,
 }
@@ -109,8 +109,8 @@ def _respond(d: UserDirectory, pool: UserPool, client: AppClient, request: Reque
     attempt = challenges.Attempt(
         pool, client, user, challenge.flow, now, dict(metadata) if metadata else None
     )
-    if name == flows.CUSTOM_CHALLENGE:
-        return flows.custom_answer(d, attempt, challenge, responses)
+    if name == custom_auth.CUSTOM_CHALLENGE:
+        return custom_auth.custom_answer(d, attempt, challenge, responses)
     answer = challenges.ANSWERS.get(name)
     if answer is None:
         raise NotEmulated(f"the {name} challenge is not emulated locally")

@@ -19,16 +19,7 @@ the exchange); RespondToAuthChallenge proves the password with `PASSWORD_CLAIM_S
 be answered, as on AWS, so both cases look alike. The timestamp's format is checked, not its distance
 from the clock (a workflow runs on a virtual clock) [belief: AWS also refuses stale timestamps].
 
-CUSTOM_AUTH [doc, define/create/verify auth challenge triggers]: DefineAuthChallenge gets the
-session so far (`[{challengeName, challengeResult, challengeMetadata}]`) and answers
-`challengeName`, `issueTokens` or `failAuthentication`; CreateAuthChallenge makes a CUSTOM_CHALLENGE
-(`publicChallengeParameters` go to the client, `privateChallengeParameters` and
-`challengeMetadata` stay); VerifyAuthChallengeResponse judges `ANSWER` (`answerCorrect`). With
-`SRP_A` in AuthParameters the session starts with `SRP_A` and DefineAuthChallenge may ask for
-PASSWORD_VERIFIER. Without a DefineAuthChallenge trigger: InvalidParameterException "Custom auth
-lambda trigger is not configured for the user pool." [obs, amplify-js #5623]. A failed custom
-authentication is NotAuthorized "Incorrect username or password." [belief]; MFA is not asked after
-custom challenges [belief].
+CUSTOM_AUTH is in `cognito_tasks.custom_auth`.
 """
 
 from __future__ import annotations
@@ -39,12 +30,10 @@ from typing import Any
 
 from cognito_tasks import limits, passwords, sessions, srp, triggers, users
 from cognito_tasks.challenges import (
-    AUTHENTICATION,
+    HOSTED,
     Attempt,
     after_first_factor,
-    finish,
     new_password_challenge,
-    open_challenge,
     record,
 )
 from cognito_tasks.directory import UserDirectory
@@ -56,12 +45,10 @@ from cognito_tasks.errors import (
     UserNotConfirmedException,
     UserNotFoundException,
 )
-from cognito_tasks.model import AppClient, Challenge, User, UserPool, UserStatus
+from cognito_tasks.model import AppClient, User, UserPool, UserStatus
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
-CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 WRONG_PASSWORD = "Incorrect username or password."
-_NO_CUSTOM = "Custom auth lambda trigger is not configured for the user pool."
 
 Response = dict[str, Any]
 
@@ -81,7 +68,7 @@ def no_user(client: AppClient) -> Exception:
     return UserNotFoundException("User does not exist.")
 
 
-def _metadata(request: dict[str, Any]) -> dict[str, str] | None:
+def metadata(request: dict[str, Any]) -> dict[str, str] | None:
     metadata = request.get("ClientMetadata")
     return dict(metadata) if isinstance(metadata, dict) else None
 
@@ -97,7 +84,7 @@ def pre_authentication(
     """The PreAuthentication trigger (`userNotFound` when PreventUserExistenceErrors hides the user)."""
     body: dict[str, Any] = {
         "userAttributes": triggers.user_attributes(user.attributes, str(user.status)) if user else {},
-        "validationData": _metadata(request) or {},
+        "validationData": metadata(request) or {},
     }
     if user is None:
         body["userNotFound"] = True
@@ -126,8 +113,8 @@ def migrate(
     if triggers.arn(pool, "UserMigration") is None:
         return None
     body: dict[str, Any] = {
-        "validationData": _metadata(request) or {},
-        "clientMetadata": _metadata(request) or {},
+        "validationData": metadata(request) or {},
+        "clientMetadata": metadata(request) or {},
     }
     if password is not None:
         body["password"] = password
@@ -149,7 +136,7 @@ def migrate(
     return users.create_migrated(d, pool, username, given, UserStatus(status), password, now)
 
 
-def _status_gate(user: User) -> None:
+def status_gate(user: User) -> None:
     if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException("User is not confirmed.")
     if user.status == UserStatus.RESET_REQUIRED:
@@ -161,7 +148,7 @@ def after_password(d: UserDirectory, a: Attempt) -> Response:
 
     The lockout count starts again only when the sign-in completes (`challenges.finish`).
     """
-    _status_gate(a.user)
+    status_gate(a.user)
     if a.user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         if a.user.password_expires is not None and a.now > a.user.password_expires:
             raise NotAuthorizedException(
@@ -178,7 +165,8 @@ def password(
     params = request.get("AuthParameters") or {}
     username = param(params, "USERNAME")
     given = param(params, "PASSWORD")
-    users.check_secret_hash(client, params.get("SECRET_HASH"), username)
+    if request["AuthFlow"] != HOSTED:  # the hosted pages are the client's own: no SECRET_HASH
+        users.check_secret_hash(client, params.get("SECRET_HASH"), username)
     user = d.find_user(pool, username) or migrate(
         d, pool, client, username, given, request, now, "UserMigration_Authentication"
     )
@@ -194,13 +182,13 @@ def password(
         limits.failed(user, now)
         raise NotAuthorizedException(WRONG_PASSWORD)
     users.upgrade_hash(d, pool, user, given)
-    return after_password(d, Attempt(pool, client, user, request["AuthFlow"], now, _metadata(request)))
+    return after_password(d, Attempt(pool, client, user, request["AuthFlow"], now, metadata(request)))
 
 
 # -- SRP ---------------------------------------------------------------------------------------
 
 
-def _srp_challenge(
+def srp_challenge(
     d: UserDirectory, a: Attempt, big_a: int, verifier: str | None, salt: str | None, data: dict[str, Any]
 ) -> Response:
     """PASSWORD_VERIFIER for `a.user` (a decoy verifier when the user has none, so it always fails)."""
@@ -222,7 +210,7 @@ def _srp_challenge(
     }
 
 
-def _srp_a(params: dict[str, Any]) -> int:
+def srp_a_value(params: dict[str, Any]) -> int:
     text = param(params, "SRP_A")
     try:
         value = int(text, 16)
@@ -239,7 +227,7 @@ def user_srp(
     """USER_SRP_AUTH: the PASSWORD_VERIFIER challenge."""
     params = request.get("AuthParameters") or {}
     username = param(params, "USERNAME")
-    big_a = _srp_a(params)
+    big_a = srp_a_value(params)
     users.check_secret_hash(client, params.get("SECRET_HASH"), username)
     user = d.find_user(pool, username)
     if user is None:
@@ -247,14 +235,14 @@ def user_srp(
             raise no_user(client)
         pre_authentication(d, pool, client, username, None, request)
         decoy = User(username, {"sub": "decoy"}, UserStatus.CONFIRMED, now, now)
-        attempt = Attempt(pool, client, decoy, request["AuthFlow"], now, _metadata(request))
-        return _srp_challenge(d, attempt, big_a, None, None, {"decoy": True})
+        attempt = Attempt(pool, client, decoy, request["AuthFlow"], now, metadata(request))
+        return srp_challenge(d, attempt, big_a, None, None, {"decoy": True})
     limits.check_sign_in(user, now)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     pre_authentication(d, pool, client, username, user, request)
-    attempt = Attempt(pool, client, user, request["AuthFlow"], now, _metadata(request))
-    return _srp_challenge(d, attempt, big_a, user.srp_verifier, user.srp_salt, {})
+    attempt = Attempt(pool, client, user, request["AuthFlow"], now, metadata(request))
+    return srp_challenge(d, attempt, big_a, user.srp_verifier, user.srp_salt, {})
 
 
 def password_verifier(
@@ -300,149 +288,18 @@ def password_verifier(
     if not proved or user.srp_verifier != data["verifier"]:
         limits.failed(user, now)
         raise NotAuthorizedException(WRONG_PASSWORD)
-    attempt = Attempt(pool, client, user, challenge.flow, now, _metadata(request))
+    attempt = Attempt(pool, client, user, challenge.flow, now, metadata(request))
     if challenge.flow == "CUSTOM_AUTH":
         custom = list(data.get("custom") or [])
         custom.append(
             {"challengeName": PASSWORD_VERIFIER, "challengeResult": True, "challengeMetadata": None}
         )
         limits.succeeded(user, now)
-        _status_gate(user)
-        return _define(d, attempt, custom, str(data.get("srp_a")))
+        status_gate(user)
+        from cognito_tasks import custom_auth
+
+        return custom_auth.define(d, attempt, custom, str(data.get("srp_a")))
     return after_password(d, attempt)
-
-
-# -- custom authentication -----------------------------------------------------------------------
-
-
-def _define(d: UserDirectory, a: Attempt, history: list[dict[str, Any]], srp_a: str | None) -> Response:
-    """Ask DefineAuthChallenge what comes next, and do it (`srp_a`: the client's SRP_A, when given)."""
-    answer = triggers.invoke(
-        d,
-        a.pool,
-        "DefineAuthChallenge",
-        "DefineAuthChallenge_Authentication",
-        a.user.username,
-        {
-            "userAttributes": triggers.user_attributes(a.user.attributes, str(a.user.status)),
-            "session": history,
-            "clientMetadata": dict(a.metadata or {}),
-            "userNotFound": False,
-        },
-        client_id=a.client.id,
-        response={"challengeName": None, "issueTokens": False, "failAuthentication": False},
-    )
-    if answer is None:
-        raise InvalidParameterException(_NO_CUSTOM)
-    if triggers.flag(answer, "failAuthentication"):
-        limits.failed(a.user, a.now)
-        raise NotAuthorizedException(WRONG_PASSWORD)
-    if triggers.flag(answer, "issueTokens"):
-        return finish(d, a, AUTHENTICATION)
-    name = answer.get("challengeName")
-    if name == PASSWORD_VERIFIER and srp_a is not None:
-        return _srp_challenge(
-            d, a, int(srp_a, 16), a.user.srp_verifier, a.user.srp_salt, {"custom": history, "srp_a": srp_a}
-        )
-    if name != CUSTOM_CHALLENGE:
-        raise InvalidLambdaResponseException(
-            f"Invalid lambda response: challengeName {name!r} (expected CUSTOM_CHALLENGE, or issueTokens/failAuthentication)"
-        )
-    created = triggers.invoke(
-        d,
-        a.pool,
-        "CreateAuthChallenge",
-        "CreateAuthChallenge_Authentication",
-        a.user.username,
-        {
-            "userAttributes": triggers.user_attributes(a.user.attributes, str(a.user.status)),
-            "challengeName": CUSTOM_CHALLENGE,
-            "session": history,
-            "clientMetadata": dict(a.metadata or {}),
-            "userNotFound": False,
-        },
-        client_id=a.client.id,
-        response={
-            "publicChallengeParameters": {},
-            "privateChallengeParameters": {},
-            "challengeMetadata": None,
-        },
-    )
-    if created is None:
-        raise InvalidParameterException(_NO_CUSTOM)
-    public = created.get("publicChallengeParameters") or {}
-    if not isinstance(public, dict) or not all(isinstance(v, str) for v in public.values()):
-        raise InvalidLambdaResponseException(
-            "Invalid lambda response: publicChallengeParameters must map names to strings"
-        )
-    data = {
-        "history": history,
-        "private": created.get("privateChallengeParameters") or {},
-        "metadata": created.get("challengeMetadata"),
-        "srp_a": srp_a,
-    }
-    return open_challenge(d, a, CUSTOM_CHALLENGE, {**public, "USERNAME": a.user.username}, data)
-
-
-def custom(
-    d: UserDirectory, pool: UserPool, client: AppClient, request: dict[str, Any], now: float
-) -> Response:
-    """CUSTOM_AUTH: the first DefineAuthChallenge round."""
-    if triggers.arn(pool, "DefineAuthChallenge") is None:
-        raise InvalidParameterException(_NO_CUSTOM)
-    params = request.get("AuthParameters") or {}
-    username = param(params, "USERNAME")
-    users.check_secret_hash(client, params.get("SECRET_HASH"), username)
-    user = d.find_user(pool, username)
-    if user is None:
-        raise no_user(client)
-    limits.check_sign_in(user, now)
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
-    _status_gate(user)
-    pre_authentication(d, pool, client, username, user, request)
-    history: list[dict[str, Any]] = []
-    srp_a = None
-    if params.get("SRP_A"):
-        srp_a = format(_srp_a(params), "x")
-        history.append({"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None})
-    return _define(d, Attempt(pool, client, user, "CUSTOM_AUTH", now, _metadata(request)), history, srp_a)
-
-
-def custom_answer(d: UserDirectory, a: Attempt, challenge: Challenge, responses: dict[str, Any]) -> Response:
-    """RespondToAuthChallenge CUSTOM_CHALLENGE: VerifyAuthChallengeResponse, then DefineAuthChallenge again."""
-    given = param(responses, "ANSWER")
-    data = challenge.data
-    answer = triggers.invoke(
-        d,
-        a.pool,
-        "VerifyAuthChallengeResponse",
-        "VerifyAuthChallengeResponse_Authentication",
-        a.user.username,
-        {
-            "userAttributes": triggers.user_attributes(a.user.attributes, str(a.user.status)),
-            "privateChallengeParameters": data.get("private") or {},
-            "challengeAnswer": given,
-            "clientMetadata": dict(a.metadata or {}),
-            "userNotFound": False,
-        },
-        client_id=a.client.id,
-        response={"answerCorrect": False},
-    )
-    if answer is None:
-        raise InvalidParameterException(_NO_CUSTOM)
-    correct = triggers.flag(answer, "answerCorrect")
-    del d.challenges[challenge.session]
-    history = [h for h in data.get("history") or [] if isinstance(h, dict)]
-    history.append(
-        {
-            "challengeName": CUSTOM_CHALLENGE,
-            "challengeResult": correct,
-            "challengeMetadata": data.get("metadata"),
-        }
-    )
-    srp_a = data.get("srp_a")
-    return _define(d, a, history, srp_a if isinstance(srp_a, str) else None)
 
 
 # -- refresh -------------------------------------------------------------------------------------
@@ -475,6 +332,6 @@ def refresh(
         now,
         session,
         source="TokenGeneration_RefreshTokens",
-        metadata=_metadata(request),
+        metadata=metadata(request),
     )
     return {"ChallengeParameters": {}, "AuthenticationResult": result}

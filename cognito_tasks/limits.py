@@ -44,7 +44,8 @@ def failed(user: User, now: float) -> None:
     throttle.failures += 1
     throttle.last_attempt = now
     if throttle.failures >= FREE_FAILURES:
-        throttle.locked_until = now + min(2.0 ** (throttle.failures - FREE_FAILURES), MAX_LOCKOUT)
+        exponent = min(throttle.failures - FREE_FAILURES, 10)  # 2^10 s is past the 15-minute cap
+        throttle.locked_until = now + min(2.0**exponent, MAX_LOCKOUT)
 
 
 def succeeded(user: User, now: float) -> None:

@@ -103,9 +103,10 @@ def is_legacy(stored: str) -> bool:
 
 def wrap_legacy(stored: str) -> str:
     """A bare PBKDF2 hash wrapped in Argon2id (the password is not needed); other hashes unchanged."""
-    if not is_legacy(stored):
+    parts = stored.split("$")
+    if not is_legacy(stored) or len(parts) != 4:
         return stored
-    _, iterations, salt, digest = stored.split("$")
+    _, iterations, salt, digest = parts
     return f"{_WRAPPED}${iterations}${salt}${HASHER.hash(digest)}"
 
 

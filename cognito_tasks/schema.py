@@ -99,6 +99,9 @@ CONSTRAINTS: dict[tuple[type, str], dict[str, Any]] = {
     (model.AuthSession, "pool_id"): _POOL_ID,
     (model.Challenge, "pool_id"): _POOL_ID,
 }
+#: Instants shown as dates (API timestamps, CLI tables): within what a date can hold (year 1970..9999).
+_INSTANTS = frozenset({"created", "modified", "issued", "time"})
+_INSTANT = {"type": "number", "minimum": 0, "maximum": 253402300799}
 #: UserPool fields saved as lists of their values (the dict keys are derived on load).
 _POOL_LISTS = {
     "custom_attributes": model.SchemaAttribute,
@@ -159,9 +162,12 @@ def for_class(cls: type) -> dict[str, Any]:
             properties[f.name] = {"type": "array", "items": for_class(_POOL_LISTS[f.name])}
         elif cls is model.UserPool and f.name == "keys":
             properties[f.name] = _KEYS
+        elif f.name in _INSTANTS and hints[f.name] is float:
+            properties[f.name] = _INSTANT
         else:
             properties[f.name] = CONSTRAINTS.get((cls, f.name)) or _hint(hints[f.name])
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+        always_saved = cls is model.UserPool and (f.name in _POOL_LISTS or f.name == "keys")
+        if always_saved or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING):
             required.append(f.name)
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
@@ -184,6 +190,9 @@ def document() -> dict[str, Any]:
             "events": {"type": "array", "items": for_class(model.Event)},
             "sessions": {"type": "array", "items": for_class(model.AuthSession)},
             "challenges": {"type": "array", "items": for_class(model.Challenge)},
+            "identity_pools": {"type": "array", "items": for_class(model.IdentityPool)},
+            "identities": {"type": "array", "items": for_class(model.Identity)},
+            "identity_key": {"type": ["string", "null"]},
         },
         "required": [
             "format",

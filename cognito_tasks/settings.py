@@ -27,6 +27,10 @@ POOL_EMULATED = frozenset(
         "MfaConfiguration",
         "LambdaConfig",
         "SmsAuthenticationMessage",
+        "SmsVerificationMessage",
+        "EmailVerificationMessage",
+        "EmailVerificationSubject",
+        "VerificationMessageTemplate",
         "DeletionProtection",
         "UserPoolTags",
     }
@@ -36,10 +40,6 @@ POOL_EMULATED = frozenset(
 POOL_INERT = {
     "EmailConfiguration": "email goes to the local outbox (asl cognito codes), not through SES",
     "SmsConfiguration": "SMS goes to the local outbox (asl cognito codes), not through SNS",
-    "SmsVerificationMessage": "the message template of a code in the outbox",
-    "EmailVerificationMessage": "the message template of a code in the outbox",
-    "EmailVerificationSubject": "the subject of a code in the outbox",
-    "VerificationMessageTemplate": "the message templates of codes in the outbox",
     "UserPoolTier": "the feature plan (billing)",
 }
 #: Why a refused CreateUserPool member is refused (members with an allowed value are checked apart).
@@ -69,18 +69,18 @@ CLIENT_EMULATED = frozenset(
         "PreventUserExistenceErrors",
         "EnableTokenRevocation",
         "AuthSessionValidity",
+        # OAuth 2.0: enforced by `asl serve`'s hosted sign-in and token endpoints (cognito_tasks.oauth).
+        "SupportedIdentityProviders",
+        "CallbackURLs",
+        "LogoutURLs",
+        "DefaultRedirectURI",
+        "AllowedOAuthFlows",
+        "AllowedOAuthScopes",
+        "AllowedOAuthFlowsUserPoolClient",
     }
 )
-#: CreateUserPoolClient members accepted and echoed: the OAuth 2.0 settings (no OAuth endpoint exists
-#: locally, so no flow can depend on them) and analytics (Pinpoint is not contacted).
+#: CreateUserPoolClient members accepted and echoed: analytics (Pinpoint is not contacted).
 CLIENT_INERT = {
-    "SupportedIdentityProviders": "only used by the hosted sign-in pages",
-    "CallbackURLs": "only used by the hosted sign-in pages",
-    "LogoutURLs": "only used by the hosted sign-in pages",
-    "DefaultRedirectURI": "only used by the hosted sign-in pages",
-    "AllowedOAuthFlows": "only used by the OAuth 2.0 endpoints",
-    "AllowedOAuthScopes": "only used by the OAuth 2.0 endpoints",
-    "AllowedOAuthFlowsUserPoolClient": "only used by the OAuth 2.0 endpoints",
     "AnalyticsConfiguration": "Pinpoint analytics are not sent",
 }
 _CLIENT_REFUSED = {

@@ -68,6 +68,9 @@ def test_start_time_must_be_a_timestamp_and_virtual(tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["run", str(workflow), "--start-time", "yesterday"])
     assert bad.exit_code == 2
     assert "ISO 8601" in bad.output
+    late = CliRunner().invoke(cli, ["run", str(workflow), "--start-time", "9999-12-31T00:00:00Z"])
+    assert late.exit_code == 2
+    assert "from 1970 to 9998" in late.output
     real = CliRunner().invoke(
         cli, ["run", str(workflow), "--start-time", "2024-01-01T00:00:00Z", "--real-time"]
     )

@@ -96,3 +96,32 @@ def test_every_model_member_is_classified_or_refused(action: str, known: set[str
     for member in set(op.members) - known:
         with pytest.raises(settings.NotEmulated):
             check({member: {"Something": "on"}})
+
+
+def test_message_templates_shape_the_outbox(h: Harness) -> None:
+    """VerificationMessageTemplate and InviteMessageTemplate are emulated: they are the outbox's text."""
+    pool_id = h.pool(
+        AutoVerifiedAttributes=["email"],
+        VerificationMessageTemplate={"EmailMessage": "Hi! Code {####}", "EmailSubject": "Confirm"},
+        AdminCreateUserConfig={"InviteMessageTemplate": {"SMSMessage": "{username}: {####}"}},
+    )
+    client_id = h.client(pool_id)
+    h.call(
+        "signUp",
+        ClientId=client_id,
+        Username="ann",
+        Password="Passw0rd!",
+        UserAttributes=[{"Name": "email", "Value": "ann@example.com"}],
+    )
+    sent = h.directory.codes[-1]
+    assert (sent.message, sent.subject) == (f"Hi! Code {sent.code}", "Confirm")
+    h.call(
+        "adminCreateUser",
+        UserPoolId=pool_id,
+        Username="ben",
+        TemporaryPassword="Temp-Passw0rd!",
+        UserAttributes=[{"Name": "phone_number", "Value": "+14325551212"}],
+    )
+    assert h.directory.codes[-1].message == "ben: Temp-Passw0rd!"
+    pool = h.call("describeUserPool", UserPoolId=pool_id)["UserPool"]
+    assert pool["VerificationMessageTemplate"]["EmailSubject"] == "Confirm"

@@ -200,3 +200,35 @@ def test_srp_as_a_workflow_task(h: Harness, srp_pool: tuple[str, str]) -> None:
         ChallengeResponses=responses,
     )
     assert "AccessToken" in done["AuthenticationResult"]
+
+
+def test_srp_then_software_token_mfa(h: Harness) -> None:
+    import pyotp
+    from pycognito.exceptions import SoftwareTokenMFAChallengeException
+
+    pool_id = h.pool()
+    client_id = h.client(pool_id, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    h.call(
+        "setUserPoolMfaConfig",
+        UserPoolId=pool_id,
+        MfaConfiguration="ON",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
+    h.user(pool_id, "alice")
+    user = h.directory.pools[pool_id].users["alice"]
+    user.mfa.totp_secret = pyotp.random_base32()
+    user.mfa.totp_enabled = True
+    client = InProcessClient(h)
+    with pytest.raises(SoftwareTokenMFAChallengeException) as info:
+        aws_srp.AWSSRP("alice", PASSWORD, pool_id, client_id, client=client).authenticate_user()
+    step = info.value.get_tokens()
+    done = client.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=step["Session"],
+        ChallengeResponses={
+            "USERNAME": "alice",
+            "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(user.mfa.totp_secret).at(h.clock.now()),
+        },
+    )
+    assert "AccessToken" in done["AuthenticationResult"]

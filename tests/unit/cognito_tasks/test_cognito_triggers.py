@@ -532,3 +532,43 @@ def test_custom_auth_failure_and_missing_triggers() -> None:
         AuthParameters={"USERNAME": "x"},
     )
     assert message == "Custom auth lambda trigger is not configured for the user pool."
+
+
+def test_custom_auth_starting_with_srp() -> None:
+    """CUSTOM_AUTH with SRP_A: DefineAuthChallenge asks for PASSWORD_VERIFIER first [doc, define auth challenge]."""
+    from pycognito import aws_srp
+
+    def define(event: Event) -> Event:
+        session = event["request"]["session"]
+        names = [s["challengeName"] for s in session]
+        if names == ["SRP_A"]:
+            event["response"]["challengeName"] = "PASSWORD_VERIFIER"
+        elif names == ["SRP_A", "PASSWORD_VERIFIER"] and session[-1]["challengeResult"]:
+            event["response"]["issueTokens"] = True
+        else:
+            event["response"]["failAuthentication"] = True
+        return event
+
+    recorder = Recorder(define=define)
+    h = make_harness(functions=recorder.resolver)
+    pool_id = h.pool(LambdaConfig={"DefineAuthChallenge": arn("define")})
+    client_id = h.client(pool_id, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"])
+    h.user(pool_id, "ann")
+    helper = aws_srp.AWSSRP("ann", PASSWORD, pool_id, client_id, client=object())
+    params = {**helper.get_auth_params(), "CHALLENGE_NAME": "SRP_A"}
+    started = h.call("initiateAuth", ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters=params)
+    assert started["ChallengeName"] == "PASSWORD_VERIFIER"
+    responses = helper.process_challenge(started["ChallengeParameters"], params)
+    done = h.call(
+        "respondToAuthChallenge",
+        ClientId=client_id,
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=responses,
+    )
+    assert "AccessToken" in done["AuthenticationResult"]
+    assert [
+        e["request"]["session"][-1]["challengeName"] for e in recorder.events if e["request"]["session"]
+    ] == [
+        "SRP_A",
+        "PASSWORD_VERIFIER",
+    ]

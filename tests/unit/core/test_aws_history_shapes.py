@@ -256,3 +256,40 @@ def test_an_input_that_is_not_json_is_refused() -> None:
 
     with pytest.raises(InputError, match="not valid JSON"):
         StateMachine(single({"Type": "Pass"})).run_sync({"x": float("nan")})
+
+
+def test_a_distributed_map_child_that_loops_forever_is_stopped_by_its_history_limit() -> None:
+    """Each child execution has AWS's 25,000-event quota of its own (issue 17: a looping child used to
+    grow without bound); the child fails with States.Runtime and so does the Map."""
+    loop = {
+        "StartAt": "Again",
+        "States": {
+            "Again": {"Type": "Pass", "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}],
+                "Default": "Again",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **loop}
+    machine = StateMachine(single({"Type": "Map", "ItemProcessor": processor}), history_limit=500)
+    result = machine.run_sync([{}], clock=VirtualClock(START))
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert "maximum number of history events (500)" in (result.cause or "")
+    assert len(result.history) < 20  # the child's events stay in the child
+
+
+def test_a_distributed_map_child_keeps_its_own_clock_readings() -> None:
+    """A child execution's $$.State.EnteredTime comes from its own history, not its parent's."""
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Pause",
+        "States": {
+            "Pause": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "When"},
+            "When": {"Type": "Pass", "Parameters": {"at.$": "$$.State.EnteredTime"}, "End": True},
+        },
+    }
+    result = run(single({"Type": "Map", "ItemProcessor": processor}), [{"wait": 5}, {"wait": 7}])
+    assert result.output == [{"at": "2023-11-14T22:13:25.000Z"}, {"at": "2023-11-14T22:13:27.000Z"}]

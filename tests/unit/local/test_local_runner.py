@@ -194,10 +194,10 @@ MOCKS = {
         "FlakyThenOk": {
             "0": {"Throw": {"Error": "Busy", "Cause": "first"}},
             "1-2": {"Throw": {"Error": "Busy", "Cause": "again"}},
-            "3": {"Return": {"ok": 3}},
+            "3": {"Return": {"StatusCode": 200, "Payload": {"ok": 3}}},
         },
         "Each": {"0-1": {"Return": "low"}, "2-99": {"Return": "high"}},
-        "Ok": {"0": {"Return": {"ok": True}}},
+        "Ok": {"0": {"Return": {"StatusCode": 200, "Payload": {"ok": True}}}},
         "BusyOnce": {"0": {"Throw": {"Error": "Busy", "Cause": "once"}}},
     },
 }
@@ -213,7 +213,7 @@ def test_mock_retries_consume_invocation_numbers(project: Path) -> None:
     runner = build_runner(mock_config(project, "Retries"))
     machine = runner.load(write(project / "flow.json", definition))
     result = machine.run_sync({}, clock=clock)
-    assert result.output == {"ok": 3}
+    assert result.output == {"StatusCode": 200, "Payload": {"ok": 3}}
     assert clock.sleeps == [1, 2, 4]
     assert [e["taskFailedEventDetails"]["cause"] for e in result.history if e["type"] == "TaskFailed"] == [
         "first",

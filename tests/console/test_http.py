@@ -1,0 +1,210 @@
+"""The console over plain HTTP: headers, the Host and CSRF checks, errors, live updates, paging."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+
+from asl.console import data
+from tests.console.conftest import create, finished
+from tests.server.conftest import Server
+
+PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+
+@pytest.fixture
+def http(console: Server) -> Any:
+    with httpx.Client(base_url=console.url, follow_redirects=False, timeout=10) as client:
+        yield client
+
+
+def token(http: httpx.Client, machine: str) -> str:
+    """The CSRF token a state machine's page (with its start form) carries."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', http.get(f"/console/state-machines/{machine}").text)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize("path", ["/console/", "/console/executions", "/console/cognito"])
+def test_pages_send_strict_headers(http: httpx.Client, path: str) -> None:
+    answer = http.get(path)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+    assert "<script>" not in answer.text  # the only script is the file the policy allows
+    assert '<script src="/console/static/console.js" defer>' in answer.text
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "kind"),
+    [
+        ("console.js", 200, "text/javascript"),
+        ("console.css", 200, "text/css"),
+        ("missing.js", 404, "text/plain"),
+        ("..%2Fpages.py", 404, "text/plain"),
+        ("__init__.py", 404, "text/plain"),
+    ],
+)
+def test_static_assets(http: httpx.Client, name: str, status: int, kind: str) -> None:
+    answer = http.get(f"/console/static/{name}")
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith(kind)
+
+
+def test_the_console_path_without_a_slash_redirects(http: httpx.Client) -> None:
+    answer = http.get("/console")
+    assert (answer.status_code, answer.headers["location"]) == (308, "/console/")
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/console/"), ("POST", "/console/execution/stop")])
+def test_another_host_name_is_refused(console: Server, http: httpx.Client, method: str, path: str) -> None:
+    answer = http.request(method, path, headers={"Host": "rebound.example:80"})
+    assert answer.status_code == 403
+    assert "only requests for the address it listens on" in answer.text
+    assert (
+        http.get("/console/", headers={"Host": f"localhost:{urlsplit(console.url).port}"}).status_code == 200
+    )
+
+
+def test_a_form_without_the_token_changes_nothing(http: httpx.Client, sfn: Any) -> None:
+    name, arn = create(sfn, PASS)
+    refused = http.post(f"/console/state-machines/{name}/start", data={"input": "{}"})
+    assert refused.status_code == 403
+    assert "CSRF token" in refused.text
+    wrong_origin = http.post(
+        f"/console/state-machines/{name}/start",
+        data={"input": "{}", "csrf": token(http, name)},
+        headers={"Origin": "http://evil.example"},
+    )
+    assert wrong_origin.status_code == 403
+    assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
+    accepted = http.post(
+        f"/console/state-machines/{name}/start", data={"input": "{}", "csrf": token(http, name)}
+    )
+    assert accepted.status_code == 303
+    assert accepted.headers["location"].startswith("/console/execution?arn=")
+    assert len(sfn.list_executions(stateMachineArn=arn)["executions"]) == 1
+
+
+def test_an_oversized_form_is_refused(http: httpx.Client, sfn: Any) -> None:
+    name, arn = create(sfn, PASS)
+    big = {"csrf": token(http, name), "input": '"' + "x" * (2 * 1024 * 1024) + '"'}
+    assert http.post(f"/console/state-machines/{name}/start", data=big).status_code == 413
+    assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/console/state-machines/nothing-here", "no state machine named"),
+        ("/console/execution?arn=arn:aws:states:us-east-1:123456789012:execution:x:y", "no such execution"),
+        ("/console/cognito/pool?id=us-east-1_missing", "no such user pool"),
+    ],
+)
+def test_what_does_not_exist_is_a_404_page(http: httpx.Client, path: str, message: str) -> None:
+    answer = http.get(path)
+    assert answer.status_code == 404
+    assert message in answer.text
+
+
+def test_a_callback_with_an_unknown_token_shows_awss_error(http: httpx.Client, sfn: Any) -> None:
+    name, arn = create(sfn, PASS)
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    finished(sfn, execution)
+    answer = http.post(
+        "/console/execution/callback",
+        data={
+            "csrf": token(http, name),
+            "arn": execution,
+            "token": "nope",
+            "outcome": "success",
+            "output": "{}",
+        },
+    )
+    assert answer.status_code == 400
+    assert "InvalidToken" in answer.text
+
+
+def test_live_answers_only_when_something_changed(http: httpx.Client, sfn: Any) -> None:
+    _name, arn = create(sfn, PASS)
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    finished(sfn, execution)
+    events = len(sfn.get_execution_history(executionArn=execution)["events"])
+    base = f"/console/execution/live?arn={quote(execution, safe='')}"
+    assert http.get(f"{base}&seen={events}&status=SUCCEEDED").status_code == 204
+    changed = http.get(f"{base}&seen=1&status=RUNNING")
+    assert changed.status_code == 200
+    assert f'data-status="SUCCEEDED" data-seen="{events}"' in changed.text
+    assert "<html" not in changed.text  # a fragment, not a page
+    assert http.get("/console/execution/live?arn=nope").status_code == 404
+
+
+MAP = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+            "End": True,
+        }
+    },
+}
+
+
+def event_ids(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'data-key="e(\d+)"', html)]
+
+
+def test_one_iteration_can_be_shown_alone(http: httpx.Client, sfn: Any) -> None:
+    _name, arn = create(sfn, MAP)
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+    finished(sfn, execution)
+    page = http.get(f"/console/execution?arn={quote(execution, safe='')}").text
+    lanes = re.findall(r"lane=([^\"&]+)\">show its states and events", page)
+    assert len(lanes) == 3
+    alone = http.get(f"/console/execution?arn={quote(execution, safe='')}&lane={lanes[1]}").text
+    assert "Showing <strong>Each › Iteration 1</strong> only" in alone
+    assert alone.count(">MapIterationStarted<") == 1
+    assert len(event_ids(alone)) < len(event_ids(page))
+
+
+def test_long_histories_are_paged(http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data, "EVENTS_SHOWN", 5)
+    _name, arn = create(sfn, MAP)
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+    finished(sfn, execution)
+    first = http.get(f"/console/execution?arn={quote(execution, safe='')}").text
+    assert event_ids(first) == [1, 2, 3, 4, 5]
+    after = re.search(r"after=(\d+)\">Next events", first)
+    assert after is not None
+    second = http.get(f"/console/execution?arn={quote(execution, safe='')}&after={after.group(1)}").text
+    assert event_ids(second) == [6, 7, 8, 9, 10]
+
+
+def test_an_execution_whose_definition_this_version_refuses_still_shows(
+    console: Server, http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asl.errors import DefinitionError, Problem
+
+    _name, arn = create(sfn, PASS)
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"kept": true}')["executionArn"]
+    finished(sfn, execution)
+
+    def refuse(text: str) -> Any:
+        raise DefinitionError([Problem("/States/P", "a rule this version added")])
+
+    monkeypatch.setattr(console.backend, "compile", refuse)
+    answer = http.get(f"/console/execution?arn={quote(execution, safe='')}")
+    assert answer.status_code == 200
+    assert "The diagram cannot be drawn" in answer.text
+    assert "a rule this version added" in answer.text
+    assert "PassStateEntered" in answer.text
