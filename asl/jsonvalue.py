@@ -16,14 +16,16 @@ import re
 import sys
 from typing import Any, NoReturn
 
+from asl.lazyre import Pattern
+
 #: The deepest nesting of objects and arrays accepted anywhere (definitions, inputs, parsed strings).
 MAX_DEPTH = 500
 #: The longest integer literal Python converts (`sys.get_int_max_str_digits()`, 4300 by default).
 MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
 
 # Outside string literals: a non-standard constant, or a number whose exponent may overflow a double.
-_STRING_OR_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|(-?\d+(?:\.\d+)?[eE][+-]?\d{3,})')
-_LONG_INT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?\d{' + str(MAX_INT_DIGITS + 1) + ",})")
+_STRING_OR_TOKEN = Pattern(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|(-?\d+(?:\.\d+)?[eE][+-]?\d{3,})')
+_LONG_INT = Pattern(r'"(?:[^"\\]|\\.)*"|(-?\d{' + str(MAX_INT_DIGITS + 1) + ",})")
 
 
 class JsonValueError(ValueError):
@@ -210,7 +212,7 @@ def _exponent_at(text: str) -> bool:
     return any(m.group(2) for m in _STRING_OR_TOKEN.finditer(text))
 
 
-def _where(text: str, pattern: re.Pattern[str], group: int) -> tuple[int | None, int | None]:
+def _where(text: str, pattern: Pattern, group: int) -> tuple[int | None, int | None]:
     """The (line, column) of the first match of `group` outside string literals."""
     for match in pattern.finditer(text):
         if match.group(group):

@@ -29,13 +29,14 @@ import random
 import sys
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from asl.model import Machine, MapState, ParallelState, State, TaskState, WaitState, iter_states
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # concurrent.futures and multiprocessing load when a pool starts
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from asl.machine import StateMachine
     from asl.runtime import Runtime
 
@@ -174,6 +175,7 @@ class Workers:
         """Run `job`'s children in a worker; the future gives their outcomes, in item order."""
         if self._pool is None:
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(
                 self.count,

@@ -12,7 +12,6 @@ import contextlib
 import os
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -31,6 +30,8 @@ from asl.states import map_io, map_stream
 from asl.states.common import finish, run_now
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from asl.workers import Outcome as ChildOutcome
     from asl.workers import Workers
 
