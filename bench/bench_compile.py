@@ -2,6 +2,7 @@
 
     python bench/bench_compile.py                       # this checkout, best of 9
     python bench/bench_compile.py --before /tmp/before  # both checkouts, alternating fresh processes
+    python bench/bench_compile.py --json                # {"after": {definition: best seconds}}
 
 Definitions: `pass-chain-1000` (the interpreter benchmark's: 1,000 Pass states with Parameters, two paths and
 the same `States.Format` call in each), `distinct-chain-1000` (the same, but every state's call and paths
@@ -155,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--before", type=Path, help="also measure this checkout, alternating processes")
+    parser.add_argument("--json", action="store_true", help="print best seconds per side and definition")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -168,6 +170,9 @@ def main() -> None:
         for side, repo in sides.items() if round_ % 2 == 0 else list(sides.items())[::-1]:
             for name, seconds in in_process(repo, args.rounds).items():
                 best[side][name] = min(best[side].get(name, 1e9), seconds)
+    if args.json:
+        print(json.dumps(best, indent=2))
+        return
     counts = {name: count_states(d) for name, d in definitions().items()}
     header = f"{'definition':<22}{'states':>7}" + "".join(
         f"{side + ' ms':>12}{side + ' states/s':>18}" for side in sides

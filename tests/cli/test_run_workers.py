@@ -2,7 +2,7 @@
 
 Correctness only (bench/bench_workers.py measures the speed): the output, the history file and the
 ResultWriter's files are byte for byte those of `--workers 1`, for successes, tolerated failures, a failure
-that ends the Map, and an ItemSelector that fails. Children that cannot go to workers stay in this process,
+that ends the Map, an ItemSelector that fails, and batches of a JSON Lines file (ItemReader, ItemBatcher). Children that cannot go to workers stay in this process,
 with a note saying why.
 """
 
@@ -26,6 +26,12 @@ def work(payload, context=None):
         Path(__file__).with_name(f"worker-{os.getpid()}").touch()
     n = payload["n"]
     return {"n": n, "square": n * n, "refused": n % 7 == 3, "function": context.function_name}
+
+def batch(payload, context=None):
+    if os.environ.get("ASL_WORKER"):
+        Path(__file__).with_name(f"worker-{os.getpid()}").touch()
+    numbers = [item["n"] for item in payload["Items"]]
+    return {"count": len(numbers), "total": sum(numbers), "refused": 13 in numbers, **payload["BatchInput"]}
 """
 
 
@@ -79,7 +85,9 @@ def workflow(tolerated: int | None, processor_extra: dict[str, Any] | None = Non
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "handlers.py").write_text(HANDLERS)
-    (tmp_path / "asl.toml").write_text('s3_root = "s3"\n[handlers]\nwork = "handlers:work"\n')
+    (tmp_path / "asl.toml").write_text(
+        's3_root = "s3"\n[handlers]\nwork = "handlers:work"\nbatch = "handlers:batch"\n'
+    )
     (tmp_path / "s3" / "out").mkdir(parents=True)
     return tmp_path
 
@@ -155,3 +163,70 @@ def test_children_that_wait_stay_in_this_process_with_a_note(project: Path) -> N
         in (two["stderr"])
     )
     assert {k: v for k, v in two.items() if k != "stderr"} == {k: v for k, v in one.items() if k != "stderr"}
+
+
+def batches_of_a_jsonl_file(tolerated: int) -> dict[str, Any]:
+    return {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSONL"},
+                    "Parameters": {"Bucket": "in", "Key": "items.jsonl"},
+                },
+                "ItemBatcher": {"MaxItemsPerBatch": 3, "BatchInput": {"source.$": "$.source"}},
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Sum",
+                    "States": {
+                        "Sum": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:batch",
+                            "Next": "Refused?",
+                        },
+                        "Refused?": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$.refused", "BooleanEquals": True, "Next": "Refuse"}],
+                            "Default": "Done",
+                        },
+                        "Refuse": {
+                            "Type": "Fail",
+                            "Error": "Refused",
+                            "CausePath": "States.Format('batch of {} refused', $.count)",
+                        },
+                        "Done": {"Type": "Succeed"},
+                    },
+                },
+                "ToleratedFailureCount": tolerated,
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": {"Bucket": "out", "Prefix": "batches"},
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize("tolerated", [1, 0], ids=["a failed batch tolerated", "a failed batch ends the Map"])
+def test_workers_give_what_one_process_gives_for_batches_of_a_jsonl_file(
+    project: Path, tolerated: int
+) -> None:
+    (project / "s3" / "in").mkdir(parents=True)
+    lines = [json.dumps({"n": n}) for n in range(50)]
+    (project / "s3" / "in" / "items.jsonl").write_text("\n".join(lines) + "\n")
+    definition = batches_of_a_jsonl_file(tolerated)
+    one = run(project, 1, definition, [])
+    assert not list(project.glob("worker-*"))
+    two = run(project, 2, definition, [])
+    assert list(project.glob("worker-*")), "no child ran in a worker process"
+    assert one["history"] is not None
+    if tolerated:  # the run succeeds: both kinds of results are written
+        assert sorted(name.rsplit("/", 1)[-1] for name in one["files"]) == [
+            "FAILED_0.json",
+            "SUCCEEDED_0.json",
+            "manifest.json",
+        ]
+    assert two == one
