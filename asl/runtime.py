@@ -75,6 +75,9 @@ class Settings:
     #: Callbacks may come from outside the process (a server's SendTask* calls): a task waiting for
     #: its token holds the virtual clock back instead of ending as stalled.
     callbacks_from_outside: bool = False
+    #: The last heartbeat acknowledged for a task token before a restart (a server's store): the
+    #: resumed task's HeartbeatSeconds run from it, not from the task's start.
+    heartbeats: dict[str, float] = field(default_factory=dict)
 
 
 class TokenWaiter:

@@ -49,6 +49,7 @@ def build_app(
         routes=console.routes(backend, host),
         lifespan=lifespan(backend, on_ready),
         health=health,
+        bind_host=host,
     )
     return app, backend
 

@@ -71,7 +71,7 @@ class Backend:
 
         if START_EXECUTION not in self.runner.registry:
             self.runner.registry.register(START_EXECUTION, start_execution_handler(self))
-        self.runner.registry.fallbacks.append(self.runtime.activity_fallback)
+        self.runner.registry.fallbacks.append(self.runtime.activities.fallback)
         self.runner.registry.fallbacks.append(_unserved)
         self._saved_events = len(self.runner.directory.events) if self.runner.directory else 0
 

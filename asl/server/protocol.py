@@ -49,6 +49,11 @@ class JsonService:
             self._model = botocore.session.get_session().get_service_model(self.model_name)
         return self._model
 
+    async def call(self, action_name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Run an action as a request for it runs: checked against the model first."""
+        check_request(self.model.operation_model(action_name).input_shape, body)
+        return await self.actions[action_name](body)
+
     @property
     def content_type(self) -> str:
         """`application/x-amz-json-1.0` or `-1.1`, as the model says."""
@@ -84,9 +89,7 @@ async def dispatch(request: Request, services: Mapping[str, JsonService]) -> Res
                 )
             raise ServiceError("UnknownOperationException", f"Unknown operation: {shown}")
         body = await _read_body(request)
-        operation = service.model.operation_model(action_name)
-        check_request(operation.input_shape, body)
-        result = await service.actions[action_name](body)
+        result = await service.call(action_name, body)
     except ServiceError as error:
         return error_response(error, content_type, request_id)
     except Exception as exc:  # a bug of ours: say so without a traceback on the wire
