@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from asl.server.hosts import HostGuard
-from asl.server.protocol import JsonService, dispatch
+from asl.server.protocol import JsonService, dispatch, preflight
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
@@ -43,6 +43,9 @@ def create_app(
     async def json_protocol(request: Request) -> Response:
         return await dispatch(request, by_prefix)
 
+    async def cors(request: Request) -> Response:
+        return preflight()
+
     async def health_check(request: Request) -> Response:
         body: dict[str, Any] = {"status": "ok", "services": sorted(by_prefix)}
         if health is not None:
@@ -52,6 +55,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/", json_protocol, methods=["POST"]),
+            Route("/", cors, methods=["OPTIONS"]),
             Route("/health", health_check, methods=["GET"]),
             *routes,
         ],

@@ -70,11 +70,9 @@ class HostGuard:
             f"asl serve answers only requests for the address it listens on ({self.bind_host}), not for "
             f"Host '{host}'; give the endpoint as that address, or start asl serve with --host for the name"
         )
-        if headers.get(b"x-amz-target"):  # an SDK: AWS's error shape, so it raises its own exception
-            body = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
-            content_type = b"application/x-amz-json-1.0"
-        else:
-            body, content_type = message.encode(), b"text/plain; charset=utf-8"
+        # AWS's error shape, so an SDK raises its own exception (and anything else can read it)
+        body = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+        content_type = b"application/x-amz-json-1.0" if headers.get(b"x-amz-target") else b"application/json"
         await send(
             {
                 "type": "http.response.start",
