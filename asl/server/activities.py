@@ -43,6 +43,8 @@ class Activities:
         self.held: set[str] = set()
         self._queues: dict[str, deque[ActivityTask]] = {}
         self._arrivals: dict[str, anyio.Event] = {}
+        #: Set when the server stops: polls still waiting answer "no task" (as one that times out).
+        self._stopping = False
 
     def fallback(self, arn: ResourceArn) -> Handler | None:
         """Serve activity ARNs to GetActivityTask workers (unless a handler in asl.toml serves them)."""
@@ -81,16 +83,22 @@ class Activities:
         """The next open task of an activity, waiting up to `seconds` for one; durable as handed out."""
         task = None
         with anyio.move_on_after(seconds):
-            while task is None:
+            while task is None and not self._stopping:
                 queue = self._queues.get(activity_arn)
                 while queue and task is None:
                     candidate = queue.popleft()
                     waiter = candidate.execution.waiters.get(candidate.token)
                     if waiter is not None and not waiter.done:
                         task = candidate
-                if task is None:
+                if task is None and not self._stopping:
                     await self._arrivals.setdefault(activity_arn, anyio.Event()).wait()
         if task is not None:
             with anyio.CancelScope(shield=True):  # taken from the queue: record it whatever happens
                 await self.db.run(token_sql.hand_out, task.token, interpreter.now())
         return task
+
+    def stop_polls(self) -> None:
+        """Answer every waiting GetActivityTask with no task (the server is stopping); later ones too."""
+        self._stopping = True
+        for arrival in self._arrivals.values():
+            arrival.set()

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from asl.server.bodies import BodyDeadline
 from asl.server.hosts import HostGuard
 from asl.server.protocol import JsonService, dispatch, preflight
 
@@ -37,6 +38,7 @@ def create_app(
     """An app serving `services` on `POST /`, `GET /health`, and `routes`.
 
     `bind_host`: the address the server listens on; requests for another Host get 403 (`asl.server.hosts`).
+    A request whose body does not arrive in time gets 408 (`asl.server.bodies`).
     """
     by_prefix = {service.target_prefix: service for service in services}
 
@@ -60,5 +62,8 @@ def create_app(
             *routes,
         ],
         lifespan=lifespan or _no_lifespan,
-        middleware=[Middleware(HostGuard, bind_host=bind_host)] if bind_host is not None else [],
+        middleware=[
+            *([Middleware(HostGuard, bind_host=bind_host)] if bind_host is not None else []),
+            Middleware(BodyDeadline),
+        ],
     )

@@ -235,3 +235,33 @@ def test_sdks_reach_the_api_by_localhost(server: Server) -> None:
     port = urlparse(server.url).port
     by_name = Server(f"http://localhost:{port}", server.backend).client()
     assert "stateMachines" in by_name.list_state_machines()
+
+
+@pytest.mark.parametrize("path", ["/", "/console/state-machines/any/start"])
+def test_a_body_shorter_than_its_content_length_is_cut_off(
+    server: Server, monkeypatch: Any, path: str
+) -> None:
+    import socket
+    import time
+
+    import asl.server.bodies
+
+    monkeypatch.setattr(asl.server.bodies, "BODY_SECONDS", 0.5)
+    address = urlparse(server.url)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nX-Amz-Target: {SFN}ListStateMachines\r\n"
+        "Content-Type: application/x-amz-json-1.0\r\nContent-Length: 100\r\n\r\n{}"
+    )
+    started = time.monotonic()
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(head.encode())
+        received = b""
+        while chunk := connection.recv(65536):  # the server closes the connection: recv ends
+            received += chunk
+    assert time.monotonic() - started < 5
+    status_line, _, body = received.partition(b"\r\n\r\n")
+    assert status_line.startswith(b"HTTP/1.1 408")
+    answer = json.loads(body)
+    assert answer["__type"] == "RequestTimeoutException"
+    assert "did not arrive within 0.5 seconds" in answer["message"]
+    assert "stateMachines" in server.client().list_state_machines()  # the server keeps serving
