@@ -2,7 +2,7 @@
 
     python bench/bench_console_dense.py [--states N ...] [--repeat R] [--json]
 
-A server runs in this process (uvicorn in a thread, store in memory). For each N, a state machine of
+A server runs in this process (`bench_console.serving`: uvicorn in a thread, store in memory). For each N, a state machine of
 N Task states, each catching into every other one (N*(N-1) transitions: QA's 949 KB definition has
 150 states), is created; its console page is fetched R times while another client sends
 ListStateMachines every 50 ms. Reported: the diagram's detail (`full`: transitions drawn; `states`:
@@ -25,10 +25,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import uvicorn
-
-from asl.config import Config
-from cli.serve import bind, build_app, url
+from bench.bench_console import serving
 from tests.console.shapes import dense
 
 
@@ -95,16 +92,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
-    ready = threading.Event()
-    app, _ = build_app(Config(), ":memory:", wait_scale=0, on_ready=ready.set)
-    sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    ready.wait(30)
-    rows = [measure(url(sock, "127.0.0.1"), states, options.repeat) for states in options.states]
-    server.should_exit = True
-    thread.join(30)
+    with serving() as address:
+        rows = [measure(address, states, options.repeat) for states in options.states]
     if options.json:
         print(json.dumps(rows))
         return
