@@ -4,8 +4,8 @@ Reads go through the store's query functions (no SQL here) and the objects the s
 shares: `backend.runtime.live` for callbacks a running execution waits for, and
 `backend.runner.directory` (under its lock) for Cognito pools and users.
 
-Diagrams are drawn in a worker thread, one at a time (the `limiter` the pages hold): a big one takes
-a second, and the server keeps answering meanwhile.
+Diagrams are drawn, and histories read, in a worker thread, one at a time (the `limiter` the pages
+hold): a big one takes a second, and the server keeps answering meanwhile.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 #: Rows per list page, and at most this many events or state runs on an execution page.
 PAGE = 100
 EVENTS_SHOWN = 250
+#: How many history events one query reads (the store runs one query at a time).
+SLICE = 1000
 
 
 async def machines(backend: Backend) -> list[dict[str, Any]]:
@@ -141,6 +143,18 @@ def diagram(backend: Backend, definition: str) -> Diagram:
     return Diagram(compiled, types)
 
 
+async def history(backend: Backend, arn: str) -> list[dict[str, Any]]:
+    """An execution's whole history, read `SLICE` events a query, so the API's queries go in between."""
+    events: list[dict[str, Any]] = []
+    while True:
+        found = await backend.db.query(
+            console_sql.events_after, arn, events[-1]["id"] if events else 0, SLICE
+        )
+        events.extend(found)
+        if len(found) < SLICE:
+            return events
+
+
 @dataclass
 class Waiting:
     """A task waiting for SendTaskSuccess/SendTaskFailure: its token and where it waits."""
@@ -186,9 +200,11 @@ async def execution(
     row = await backend.db.query(exec_sql.get_execution, arn)
     if row is None:
         return None
-    events = await backend.db.query(exec_sql.all_events, arn)
+    events = await history(backend, arn)
     drawn = diagram(backend, row["definition"])
-    analysis = runs.analyse(events, drawn.types, row["status"])
+    analysis = await anyio.to_thread.run_sync(
+        runs.analyse, events, drawn.types, row["status"], limiter=limiter
+    )
     picture = await drawn.svg(limiter, analysis, events)
 
     def inside(key: str) -> bool:

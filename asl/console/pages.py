@@ -10,6 +10,7 @@ is a 400 page that names it.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
 
@@ -148,7 +149,7 @@ class Pages:
         view = await self._view(request)
         if view is None:
             return self._missing(request, "There is no such execution on this server.")
-        return page("execution.html", **self.context(request, section="executions", view=view))
+        return await self.rendered("execution.html", **self.context(request, section="executions", view=view))
 
     async def live(self, request: Request) -> Response:
         """The changing part of an execution page, or 204 when nothing changed since `seen` events."""
@@ -162,7 +163,7 @@ class Pages:
         view = await self._view(request)
         if view is None:
             return Response(status_code=404, headers=PAGE_HEADERS)
-        return page("execution_live.html", **self.context(request, view=view))
+        return await self.rendered("execution_live.html", **self.context(request, view=view))
 
     async def _view(self, request: Request) -> data.ExecutionView | None:
         params = request.query_params
@@ -230,6 +231,10 @@ class Pages:
         return page("pool.html", **self.context(request, section="cognito", pool=found))
 
     # -- helpers --------------------------------------------------------------------------------
+
+    async def rendered(self, template: str, **context: Any) -> Response:
+        """A page rendered in the worker thread (an execution's page lists hundreds of documents)."""
+        return await anyio.to_thread.run_sync(partial(page, template, **context), limiter=self.drawing)
 
     async def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         """Run a Step Functions action as `POST /` does: the request checked against AWS's model first."""

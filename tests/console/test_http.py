@@ -195,6 +195,19 @@ def test_long_histories_are_paged(http: httpx.Client, sfn: Any, monkeypatch: pyt
     assert event_ids(second) == [6, 7, 8, 9, 10]
 
 
+def test_a_long_history_is_read_in_slices_and_shown_whole(
+    http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "SLICE", 4)  # the store runs one query at a time: others go in between
+    _name, arn = create(sfn, MAP)
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+    finished(sfn, execution)
+    stored = [event["id"] for event in sfn.get_execution_history(executionArn=execution)["events"]]
+    assert len(stored) > 3 * 4
+    page = http.get(f"/console/execution?arn={quote(execution, safe='')}").text
+    assert event_ids(page) == stored
+
+
 def test_an_execution_whose_definition_this_version_refuses_still_shows(
     console: Server, http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
