@@ -77,6 +77,9 @@ class Settings:
     callbacks_from_outside: bool = False
     #: Worker processes for Distributed Map children (`asl.workers.Workers`), or None.
     workers: Any = None
+    #: The last heartbeat acknowledged for a task token before a restart (a server's store): the
+    #: resumed task's HeartbeatSeconds run from it, not from the task's start.
+    heartbeats: dict[str, float] = field(default_factory=dict)
 
 
 class TokenWaiter:

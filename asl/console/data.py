@@ -3,20 +3,25 @@
 Reads go through the store's query functions (no SQL here) and the objects the server already
 shares: `backend.runtime.live` for callbacks a running execution waits for, and
 `backend.runner.directory` (under its lock) for Cognito pools and users.
+
+Diagrams are drawn, and histories read, in a worker thread, one at a time (the `limiter` the pages
+hold): a big one takes a second, and the server keeps answering meanwhile.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from markupsafe import Markup
 
 from asl.console import layout, runs, svg
 from asl.errors import DefinitionError, InputError
 from asl.graph import Graph, build_graph, execution_path
-from asl.model import TaskState, iter_states
+from asl.model import Definition, TaskState, iter_states
 from asl.store import console as console_sql
 from asl.store import executions as exec_sql
 from asl.store import machines as machine_sql
@@ -28,6 +33,8 @@ STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 #: Rows per list page, and at most this many events or state runs on an execution page.
 PAGE = 100
 EVENTS_SHOWN = 250
+#: How many history events one query reads (the store runs one query at a time).
+SLICE = 1000
 
 
 async def machines(backend: Backend) -> list[dict[str, Any]]:
@@ -62,29 +69,61 @@ async def progress(backend: Backend, arn: str) -> tuple[str, int] | None:
 
 @dataclass
 class Diagram:
-    """A definition's diagram and what its states are (no graph when this version cannot load it)."""
+    """A definition's diagram and what its states are (no definition when this version cannot load it)."""
 
-    graph: Graph | None
+    definition: Definition | None
     #: state name -> (type, Task resource or "").
     types: dict[str, tuple[str, str]]
     problem: str = ""
 
-    def svg(
-        self, analysis: runs.Analysis | None = None, events: list[dict[str, Any]] | None = None
+    async def svg(
+        self,
+        limiter: anyio.CapacityLimiter,
+        analysis: runs.Analysis | None = None,
+        events: list[dict[str, Any]] | None = None,
     ) -> Markup:
-        """The SVG, coloured by an execution's outcomes when given."""
-        if self.graph is None:
+        """The SVG, coloured by an execution's outcomes when given, drawn off the event loop."""
+        if self.definition is None:
             return Markup('<p class="error">The diagram cannot be drawn: {}</p>').format(self.problem)
-        placed = layout.layout(self.graph)
-        if analysis is None:
-            return svg.render(self.graph, placed)
-        taken: frozenset[int] = frozenset()
-        if events:
-            try:
-                taken = execution_path(self.graph, events).edges
-            except InputError:  # a history the path reader cannot follow still shows its outcomes
-                taken = frozenset()
-        return svg.render(self.graph, placed, analysis.outcomes, analysis.counts, taken)
+        work = partial(draw, self.definition, analysis, events)
+        return await anyio.to_thread.run_sync(work, limiter=limiter)
+
+
+def draw(
+    definition: Definition, analysis: runs.Analysis | None, events: list[dict[str, Any]] | None
+) -> Markup:
+    """A definition's SVG, with a note when it is too big to draw in full (bounded work, any thread)."""
+    graph = build_graph(definition)
+    placed = layout.layout(graph)
+    note = _note(graph, placed.detail)
+    if placed.detail is layout.Detail.NONE:
+        return note
+    if analysis is None:
+        return note + svg.render(graph, placed)
+    taken: frozenset[int] = frozenset()
+    if events and placed.detail is layout.Detail.FULL:
+        try:
+            taken = execution_path(graph, events).edges
+        except InputError:  # a history the path reader cannot follow still shows its outcomes
+            taken = frozenset()
+    return note + svg.render(graph, placed, analysis.outcomes, analysis.counts, taken)
+
+
+def _note(graph: Graph, detail: layout.Detail) -> Markup:
+    """What a diagram drawn in part leaves out, and where to find it."""
+    states = sum(1 for node in graph.nodes.values() if node.kind not in ("start", "end"))
+    if detail is layout.Detail.STATES:
+        return Markup(
+            '<p class="note">The diagram shows the states only, layer by layer: {:,} states and {:,} '
+            "transitions are more than the console lays out (at most {:,} states, transitions and bends "
+            "in all). The definition below has every transition.</p>"
+        ).format(states, len(graph.edges), layout.BUDGET)
+    if detail is layout.Detail.NONE:
+        return Markup(
+            '<p class="note">No diagram: {:,} states are more than the console draws (at most {:,}). '
+            "The definition below has them all.</p>"
+        ).format(states, layout.MAX_STATES)
+    return Markup("")
 
 
 def diagram(backend: Backend, definition: str) -> Diagram:
@@ -101,7 +140,19 @@ def diagram(backend: Backend, definition: str) -> Diagram:
     for state in iter_states(compiled.machine):
         resource = state.resource.raw if isinstance(state, TaskState) else ""
         types[state.name] = (state.type.value, resource)
-    return Diagram(build_graph(compiled), types)
+    return Diagram(compiled, types)
+
+
+async def history(backend: Backend, arn: str) -> list[dict[str, Any]]:
+    """An execution's whole history, read `SLICE` events a query, so the API's queries go in between."""
+    events: list[dict[str, Any]] = []
+    while True:
+        found = await backend.db.query(
+            console_sql.events_after, arn, events[-1]["id"] if events else 0, SLICE
+        )
+        events.extend(found)
+        if len(found) < SLICE:
+            return events
 
 
 @dataclass
@@ -142,15 +193,19 @@ class ExecutionView:
     total_events: int
 
 
-async def execution(backend: Backend, arn: str, lane: str = "", after: int = 0) -> ExecutionView | None:
+async def execution(
+    backend: Backend, limiter: anyio.CapacityLimiter, arn: str, lane: str = "", after: int = 0
+) -> ExecutionView | None:
     """An execution with its history read (only `lane` and what runs inside it, when given)."""
     row = await backend.db.query(exec_sql.get_execution, arn)
     if row is None:
         return None
-    events = await backend.db.query(exec_sql.all_events, arn)
+    events = await history(backend, arn)
     drawn = diagram(backend, row["definition"])
-    analysis = runs.analyse(events, drawn.types, row["status"])
-    picture = drawn.svg(analysis, events)
+    analysis = await anyio.to_thread.run_sync(
+        runs.analyse, events, drawn.types, row["status"], limiter=limiter
+    )
+    picture = await drawn.svg(limiter, analysis, events)
 
     def inside(key: str) -> bool:
         return not lane or key == lane or key.startswith(lane + "/")
