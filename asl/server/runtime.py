@@ -84,8 +84,8 @@ class Runtime:
         """The server is stopping: answer the requests that wait (GetActivityTask, StartSyncExecution).
 
         Otherwise they hold the graceful shutdown for its whole timeout and are then cancelled. A poll
-        gets no task (as one that timed out); a StartSyncExecution gets ServiceUnavailable (the SDKs
-        retry it), while its execution stays RUNNING and continues when the server starts again.
+        gets no task (as one that timed out); a StartSyncExecution gets ServiceUnavailable, which the
+        SDKs retry (its Express execution is not resumed: the next start closes it as FAILED).
         """
         self._stopping = True
         for woken in self._sync_waits:
@@ -228,7 +228,8 @@ class Runtime:
             if self._stopping:
                 raise ServiceError(
                     "ServiceUnavailable",
-                    f"asl serve is stopping: the execution {arn} continues when it starts again",
+                    f"asl serve is stopping before the execution {arn} finished (Express executions are "
+                    "not resumed after a restart): start it again",
                     503,
                 )
             await anyio.sleep(0.05)
@@ -363,7 +364,7 @@ class Runtime:
                 heartbeats={t["token"]: t["heartbeat"] for t in open_tokens if t["heartbeat"] is not None},
             )
         if execution is None:
-            await self._strand(arn, events)
+            await self._strand(arn, events, row["type"])
             return
         self.activities.held.update(t["token"] for t in open_tokens if t["handed_out"] is not None)
         self._reopened.update((t["token"], arn) for t in open_tokens)
@@ -373,9 +374,13 @@ class Runtime:
             if sent["outcome"] is not None:
                 self._tasks.start_soon(self._redeliver, sent)
 
-    async def _strand(self, arn: str, events: list[dict[str, Any]]) -> None:
+    async def _strand(self, arn: str, events: list[dict[str, Any]], kind: str) -> None:
         """Close an execution this server cannot continue, saying why (never leave it RUNNING forever)."""
-        cause = "asl serve stopped while this execution ran, and this version cannot resume it"
+        cause = (
+            "asl serve stopped while this execution ran, and this version cannot resume it"
+            if kind == "STANDARD"
+            else "asl serve stopped while this Express execution ran; Express executions are not resumed"
+        )
         last = events[-1]["id"]
         event = {
             "id": last + 1,

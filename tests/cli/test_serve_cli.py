@@ -169,6 +169,6 @@ def test_stopping_answers_the_requests_that_wait_without_tracebacks(tmp_path: Pa
             "ServiceUnavailable",
             503,
         )
-        assert "asl serve is stopping" in error["Message"]
+        assert "asl serve is stopping before the execution" in error["Message"]
         assert process.stderr is not None
         assert "Traceback" not in process.stderr.read()
