@@ -90,6 +90,7 @@ class StateMachine:
         on_wait: Any = None,
         s3_root: Path | None = None,
         strict_resources: bool = False,
+        workers: int = 1,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -111,6 +112,11 @@ class StateMachine:
         self.strict_resources = strict_resources
         #: How to serve a resource, in the caller's terms (the CLI names its options; see asl.unserved).
         self.serve_hint = unserved.PYTHON_HINT
+        #: Processes for Distributed Map children (1: this process). See `asl.workers`.
+        self.workers = workers
+        #: How a worker process builds this state machine (`asl.workers.Recipe`); None: it cannot.
+        self.worker_recipe: Any = None
+        self._pool: Any = None
         #: The longest an execution runs (a year; an Express one five minutes): TimeoutSeconds may end it sooner.
         self.max_duration = MAX_DURATION
 
@@ -130,6 +136,27 @@ class StateMachine:
             for state in iter_states(self.definition.machine)
             if isinstance(state, TaskState) and not self._served(state)
         ]
+
+    def close(self) -> None:
+        """Stop the worker processes of Distributed Maps, if any were started."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def _worker_pool(self) -> Any:
+        """The `asl.workers.Workers` of this state machine when it may use more than one process."""
+        if self.workers <= 1:
+            return None
+        if self._pool is None or self._pool.count != self.workers:
+            from asl.workers import Workers
+
+            self.close()
+            self._pool = Workers(self.workers, self)
+        return self._pool
+
+    def serves(self, state: TaskState) -> bool:
+        """True when a mock, a handler or the terminal prompt answers this Task state."""
+        return self._served(state)
 
     def _served(self, state: TaskState) -> bool:
         if state.name in self.mocks or self.registry.lookup(state.resource) is not None:
@@ -328,6 +355,7 @@ class StateMachine:
             on_wait=self.on_wait,
             s3_root=self.s3_root,
             callbacks_from_outside=callbacks_from_outside,
+            workers=self._worker_pool(),
         )
 
     async def finish(self, execution: Execution) -> ExecutionResult:
