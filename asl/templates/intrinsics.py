@@ -345,6 +345,9 @@ _FUNCTIONS: dict[str, Callable[[Resolver, Any, str], Any]] = {
 for _key in ("Fn::ImportValue", "Fn::Cidr", "Fn::Transform", "Fn::GetStackOutput"):
     _FUNCTIONS[_key] = Resolver.unsupported(Resolver({}, {}), _key)
 
+#: The YAML short forms (`!Sub`, `!Ref`...): one per function, named without `Fn::`.
+SHORT_FORMS = frozenset(key.removeprefix("Fn::") for key in _FUNCTIONS)
+
 
 def block_position(text: str, offset: int, block: tuple[int, int]) -> tuple[int, int]:
     """The template (line, column) of `offset` in the text of a literal block scalar starting at `block`."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 TEMPLATE_CODES = {
     "UNRESOLVED_PLACEHOLDER": "A ${NAME}, Ref or Fn::GetAtt of a template has no value; give it with --sub or [substitutions].",
     "INVALID_TEMPLATE": "The template has no usable state machine, or the one named with #LogicalId is not there.",
-    "MALFORMED_YAML": "The file is not valid YAML (or repeats a key).",
+    "MALFORMED_YAML": "The file is not valid YAML, repeats a key, uses an unknown tag, nests too deeply or its aliases expand too far.",
 }
 
 
