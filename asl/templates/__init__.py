@@ -95,9 +95,11 @@ def __getattr__(name: str) -> Any:
 
 def is_template_file(path: str | Path) -> bool:
     """True for a JSON file holding a CloudFormation template (checked by parsing it)."""
+    from asl.source import parse_json
+
     try:
-        return is_template(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        return is_template(parse_json(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError):  # JSONDecodeError and JsonValueError (too deep...) are ValueErrors
         return False
 
 
@@ -172,6 +174,7 @@ def read_any(
         if plain is not None:
             return plain
     from asl.templates.cfn import extract, pick, state_machines
+    from asl.templates.functions import TemplateError
     from asl.templates.intrinsics import Resolver
 
     if path.is_dir():
@@ -198,7 +201,16 @@ def read_any(
     resolver = Resolver(
         document.data, given, region, account, path.stem.split(".")[0], blocks=document.blocks
     )
-    extracted: Extracted = extract(document, logical, path.parent, resolver, label, _read_definition_file)
+    try:
+        extracted: Extracted = extract(document, logical, path.parent, resolver, label, _read_definition_file)
+    except TemplateError as exc:
+        line, column = document.locate(exc.pointer) or (None, None)
+        raise DefinitionError(
+            [Problem(exc.pointer, exc.message, "INVALID_TEMPLATE", line, column)], label
+        ) from None
+    except RecursionError:
+        message = "the template's values and intrinsic functions nest too deeply to resolve; flatten them"
+        raise DefinitionError([Problem("", message, "INVALID_TEMPLATE")], label) from None
     unused = tuple(sorted(set(given) - resolver.used))
     loaded = Loaded(extracted.definition, extracted.source, extracted.name, extracted.unresolved, unused)
     if strict and loaded.unresolved:

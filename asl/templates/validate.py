@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 #: Our codes for templates (documented in docs/ci.md), outside AWS's catalogue.
 TEMPLATE_CODES = {
     "UNRESOLVED_PLACEHOLDER": "A ${NAME}, Ref or Fn::GetAtt of a template has no value; give it with --sub or [substitutions].",
-    "INVALID_TEMPLATE": "The template has no usable state machine, or the one named with #LogicalId is not there.",
+    "INVALID_TEMPLATE": "The template has no usable state machine, the one named with #LogicalId is not there, "
+    "or an intrinsic function is called as CloudFormation refuses.",
     "MALFORMED_YAML": "The file is not valid YAML, repeats a key, uses an unknown tag, nests too deeply or its aliases expand too far.",
 }
 
