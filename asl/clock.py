@@ -38,6 +38,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -137,8 +138,14 @@ class VirtualClock:
     `sleeps` lists every delay asked of `sleep` (retry backoff and Wait states), for assertions.
     """
 
-    def __init__(self, start: float | None = None) -> None:
-        self._now = time.time() if start is None else start
+    def __init__(self, start: float | datetime | None = None) -> None:
+        if isinstance(start, datetime):
+            if start.tzinfo is None:
+                raise ValueError("VirtualClock(start): give a datetime with a time zone, e.g. tzinfo=UTC")
+            start = start.timestamp()
+        if start is not None and not (isinstance(start, int | float) and math.isfinite(start)):
+            raise TypeError(f"VirtualClock(start): epoch seconds or an aware datetime, not {start!r}")
+        self._now = time.time() if start is None else float(start)
         self.sleeps: list[float] = []
         self._running = 0
         self._timers: list[tuple[float, int, _Waiter]] = []

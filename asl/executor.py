@@ -6,6 +6,7 @@ iterations call `run_machine` for their own sub-machines, concurrently, on the e
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
@@ -49,7 +50,15 @@ class Execution:
             # Continuing a recorded execution (asl.resume): its events come first, its clock is its own.
             self.history.preload(recorded, redrive=redrive)
             self.start_time = self.history.timestamp(1)
-            self.timed_from = self.clock.now() if redrive else self.start_time
+            redriven = [e for e in recorded if e["type"] == "ExecutionRedriven"]
+            # TimeoutSeconds counts from the last redrive, if any (this one: from now).
+            self.timed_from = (
+                self.clock.now()
+                if redrive
+                else self.history.timestamp(redriven[-1]["id"])
+                if redriven
+                else self.start_time
+            )
             redrives = sum(event["type"] == "ExecutionRedriven" for event in recorded) + redrive
         s = settings
         sm_arn = f"arn:aws:states:{s.region}:{s.account}:stateMachine:{s.state_machine_name}"
@@ -105,6 +114,13 @@ class Execution:
             self.stop_request = (error, cause)
             if self._stop_signal is not None:
                 self._stop_signal.set()
+
+    def jitter(self, lane: Lane) -> random.Random | None:
+        """The randomness of one retry's backoff, drawn per attempt (lane and position).
+
+        So a resumed execution waits the same jittered delay it would have.
+        """
+        return random.Random(f"{self._token_salt}|{lane.key}|{lane.count}")
 
     def task_token(self, lane: Lane) -> str:
         """The token of the task about to be scheduled in `lane`: the same when the execution resumes."""
@@ -201,7 +217,7 @@ class Execution:
                     raise
                 index = first_match(err.error, state.retry, err.also_matches)
                 if index is not None and attempts[index] < state.retry[index].max_attempts:
-                    delay = retry_delay(state.retry[index], attempts[index], self.settings.rng)
+                    delay = retry_delay(state.retry[index], attempts[index], self.jitter(history))
                     attempts[index] += 1
                     retry_count += 1
                     if events.recording is None:

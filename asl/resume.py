@@ -41,15 +41,21 @@ class Recording:
         self.events = events
         self._lanes: dict[str, deque[dict[str, Any]]] = {}
         for event in events[1:]:  # ExecutionStarted is the start itself
-            if event["type"].startswith("Execution"):
-                continue
-            self._lanes.setdefault(event.get("lane", ""), deque()).append(event)
+            if event["type"] == "ExecutionRedriven":
+                self._redriven()  # what came before it is what that redrive kept
+            elif not event["type"].startswith("Execution"):
+                self._lanes.setdefault(event.get("lane", ""), deque()).append(event)
         if redrive:
-            # A redrive runs again what did not succeed: each lane keeps what it recorded up to its last
-            # completed state, and what came after (the failure) is run anew.
-            for queue in self._lanes.values():
-                while queue and not queue[-1]["type"].endswith("StateExited"):
-                    queue.pop()
+            self._redriven()
+
+    def _redriven(self) -> None:
+        """Keep what a redrive keeps: each lane up to its last completed state.
+
+        What came after (the failure, what was cut short beside it) runs anew.
+        """
+        for queue in self._lanes.values():
+            while queue and not queue[-1]["type"].endswith("StateExited"):
+                queue.pop()
 
     def take(self, lane: str, event_type: str, state: str | None = None) -> dict[str, Any] | None:
         """The next recorded event of `lane`, which must be `event_type` (of `state`); None once the record ends."""

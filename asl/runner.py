@@ -259,10 +259,11 @@ def _remote(config: Config) -> Callable[[str], Any] | None:
     return lambda name: remote_function(endpoint, name)
 
 
-def attach_cognito(runner: Runner, users: Path | None) -> None:
+def attach_cognito(runner: Runner, users: Path | None, *, offload: bool = False) -> None:
     """Register the built-in Cognito actions over a directory (loaded from `users` when it exists).
 
     User-pool Lambda triggers resolve to the configured handlers by function name, as Task states do.
+    `offload` runs the actions on worker threads (see `cognito_tasks.register`).
     """
     import cognito_tasks
     from cognito_tasks import persist, triggers
@@ -273,7 +274,7 @@ def attach_cognito(runner: Runner, users: Path | None) -> None:
         else cognito_tasks.UserDirectory(region=runner.config.region)
     )
     directory.functions = triggers.by_name(runner.functions)
-    cognito_tasks.register(runner.registry, directory)
+    cognito_tasks.register(runner.registry, directory, offload=offload)
     runner.directory = directory
 
 

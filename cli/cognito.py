@@ -264,23 +264,9 @@ def codes(app: App, users_file: Path, pool_id: str | None, username: str | None,
         if (pool_id is None or c.pool_id == pool_id) and (username is None or c.username == username)
     ]
     if as_json:
-        _print_json(
-            app,
-            [
-                {
-                    "UserPoolId": c.pool_id,
-                    "Username": c.username,
-                    "Purpose": str(c.purpose),
-                    "Code": c.code,
-                    "DeliveryMedium": c.medium,
-                    "Destination": c.destination,
-                    "Message": c.message,
-                    "Subject": c.subject,
-                    "Used": c.used,
-                }
-                for c in chosen
-            ],
-        )
+        from cognito_tasks import wire
+
+        _print_json(app, [wire.outbox_entry(c) for c in chosen])
         return
     table = _table("Pool", "Username", "Purpose", "Code", "Sent to", "Used", "Issued")
     for c in chosen:

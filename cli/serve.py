@@ -22,15 +22,24 @@ def build_app(
     activity_poll_seconds: float = 60.0,
     on_ready: Any = None,
     host: str = "127.0.0.1",
+    issuer_base: str | None = None,
 ) -> tuple[Any, Any]:
     """The app with every service mounted on one port, and the Step Functions backend it runs.
 
     `host` is the address the server listens on: the console (`/console`) answers only for it.
+    The Cognito directory is the users file of the configuration; without one it is kept next to
+    the database (`<db>.users.json`), or in memory with `:memory:`. `issuer_base` makes tokens name
+    `<issuer_base>/<poolId>` as their issuer instead of AWS's URL.
     """
+    from dataclasses import replace
+
     from asl import console
     from asl.server import Backend, Settings, create_app, lifespan, step_functions
     from asl.store.db import Database
+    from cognito_tasks import service
 
+    if config.users is None and db_path != ":memory:":
+        config = replace(config, users=users_file(db_path))
     db = Database(db_path)
     try:
         backend = Backend(
@@ -44,13 +53,21 @@ def build_app(
         failure = db.failure
         return {"status": "failed", "store": failure} if failure else {"store": db.path}
 
+    directory = backend.runner.directory
+    directory.issuer_base = issuer_base
     app = create_app(
-        [step_functions(backend)],
-        routes=console.routes(backend, host),
+        [step_functions(backend), service.user_pools(directory), service.identity_pools(directory)],
+        routes=[*console.routes(backend, host), *service.routes(directory, host)],
         lifespan=lifespan(backend, on_ready),
         health=health,
     )
     return app, backend
+
+
+def users_file(db_path: str) -> Path:
+    """Where the Cognito directory is kept when the configuration names no users file."""
+    db = Path(db_path)
+    return db.with_name(db.stem + ".users.json")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -106,6 +123,14 @@ def url(sock: socket.socket, host: str) -> str:
     help="AWS Step Functions Local MockConfigFile; StartExecution picks a test case with ...:stateMachine:Name#TestCase.",
 )
 @click.option(
+    "--cognito-issuer",
+    type=click.Choice(["aws", "server"]),
+    default="aws",
+    show_default=True,
+    help="The issuer Cognito tokens name: AWS's https://cognito-idp.<region>.amazonaws.com/<poolId> (what "
+    "pinned verifiers expect), or this server's <url>/<poolId> (for OIDC clients that discover from the issuer).",
+)
+@click.option(
     "--wait-scale",
     type=click.FloatRange(min=0),
     default=1.0,
@@ -121,15 +146,18 @@ def serve(
     db_path: str | None,
     config_path: Path | None,
     mock_config: Path | None,
+    cognito_issuer: str,
     wait_scale: float,
 ) -> None:
-    """Serve the Step Functions API over HTTP until SIGINT or SIGTERM.
+    """Serve the Step Functions and Cognito APIs over HTTP until SIGINT or SIGTERM.
 
     \b
     Examples:
       asl serve
       asl serve --port 0 --db :memory: --wait-scale 0
+      asl serve --cognito-issuer server
       aws stepfunctions list-state-machines --endpoint-url http://127.0.0.1:8083
+      aws cognito-idp list-user-pools --max-results 10 --endpoint-url http://127.0.0.1:8083
     """
     import sqlite3
 
@@ -170,9 +198,23 @@ def serve(
         app.err.print(f"console: {address}/console", highlight=False)
         storage = "nothing kept (:memory:)" if path == ":memory:" else path
         app.err.print(f"storage: {storage}", highlight=False)
+        users = config.users or (None if path == ":memory:" else users_file(path))
+        kept = (
+            "in memory"
+            if users is None
+            else f"{users}{'' if config.save_users else ' (not saved: save_users = false)'}"
+        )
+        app.err.print(f"cognito users: {kept}", highlight=False)
 
     try:
-        asgi, _ = build_app(config, path, wait_scale=wait_scale, on_ready=ready, host=host)
+        asgi, _ = build_app(
+            config,
+            path,
+            wait_scale=wait_scale,
+            on_ready=ready,
+            host=host,
+            issuer_base=address if cognito_issuer == "server" else None,
+        )
     except (AslError, StoreLocked) as exc:
         sock.close()
         app.abort(str(exc), EXIT_USAGE)

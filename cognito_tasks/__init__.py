@@ -44,6 +44,9 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
+import anyio
+import anyio.to_thread
+
 from asl.errors import StatesRuntime
 from asl.resources import ArnError, Handler, TaskContext, TaskRegistry, parse_arn
 from asl.sdk_models import operation
@@ -120,7 +123,13 @@ def _request(payload: Any, arn: str) -> dict[str, Any]:
 
 
 def _handler(
-    name: str, action: Action, directory: UserDirectory, style: wire.TimestampStyle, *, local: bool = False
+    name: str,
+    action: Action,
+    directory: UserDirectory,
+    style: wire.TimestampStyle,
+    *,
+    local: bool = False,
+    offload: bool = False,
 ) -> Handler:
     async def handler(payload: Any, ctx: TaskContext) -> Any:
         problem = check_resource(ctx.resource.raw)
@@ -138,7 +147,10 @@ def _handler(
                     raise InvalidParameterException(f"{', '.join(missing)} must be a string")
             else:
                 validation.validate(name, request)
-            result = await api.arun(directory, action, request, ctx.clock.now())
+            if offload:
+                result = await anyio.to_thread.run_sync(api.run, directory, action, request, ctx.clock.now())
+            else:
+                result = await api.arun(directory, action, request, ctx.clock.now())
         except CognitoError as exc:
             raise task_failed(exc, directory.new_uuid()) from None
         except NotEmulated as exc:
@@ -150,11 +162,21 @@ def _handler(
 
 
 def register(
-    registry: TaskRegistry, directory: UserDirectory, *, timestamps: Literal["iso", "epoch"] = "iso"
+    registry: TaskRegistry,
+    directory: UserDirectory,
+    *,
+    timestamps: Literal["iso", "epoch"] = "iso",
+    offload: bool = False,
 ) -> None:
-    """Bind every emulated Cognito action, and `ISSUE_TOKENS_ARN`, to handlers over `directory`."""
+    """Bind every emulated Cognito action, and `ISSUE_TOKENS_ARN`, to handlers over `directory`.
+
+    `offload=True` runs each action on a worker thread (a server, whose event loop must stay free
+    while an action waits for the directory or its users file); by default it runs on the calling
+    thread, so a workflow's branches see the same order of events on every run.
+    """
     for name, action in ACTIONS.items():
-        registry.register(ARN_PREFIX + name, _handler(name, action, directory, timestamps))
+        registry.register(ARN_PREFIX + name, _handler(name, action, directory, timestamps, offload=offload))
     registry.register(
-        ISSUE_TOKENS_ARN, _handler("issueTokens", issue_tokens, directory, timestamps, local=True)
+        ISSUE_TOKENS_ARN,
+        _handler("issueTokens", issue_tokens, directory, timestamps, local=True, offload=offload),
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from cognito_tasks import attributes as attrs
-from cognito_tasks import settings, wire
+from cognito_tasks import oauth, settings, wire
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.errors import GroupExistsException, InvalidParameterException, ResourceNotFoundException
 from cognito_tasks.model import (
@@ -69,13 +69,14 @@ def _integer(text: Any) -> int | None:
     return None if text is None else int(text)
 
 
-def _schema(pool: UserPool, entries: list[dict[str, Any]]) -> None:
+def add_schema(pool: UserPool, entries: list[dict[str, Any]], *, custom_only: bool = False) -> None:
+    """Declare schema attributes (standard overrides and `custom:` ones; `custom_only`: every name is custom)."""
     for entry in entries:
         name = str(entry.get("Name", ""))
         strings = entry.get("StringAttributeConstraints") or {}
         numbers = entry.get("NumberAttributeConstraints") or {}
         developer = bool(entry.get("DeveloperOnlyAttribute", False))
-        standard = name in attrs.STANDARD
+        standard = name in attrs.STANDARD and not custom_only
         full = name if standard else f"{'dev:' if developer else ''}custom:{name}"
         if full in pool.custom_attributes or full in pool.standard_attributes:
             raise InvalidParameterException(f"Existing attribute already has name {name}.")
@@ -119,6 +120,27 @@ def _creation_mfa(request: Request) -> MfaSettings:
     return MfaSettings(sms_enabled=True, sms_message=message)
 
 
+def configure(pool: UserPool, request: Request, now: float) -> None:
+    """Apply the settings CreateUserPool and UpdateUserPool share; those not given get their defaults."""
+    admin = request.get("AdminCreateUserConfig") or {}
+    pool.password_policy = _password_policy(request)
+    pool.auto_verified_attributes = list(request.get("AutoVerifiedAttributes") or [])
+    pool.mfa_configuration = request.get("MfaConfiguration", "OFF")
+    pool.deletion_protection = request.get("DeletionProtection", "INACTIVE")
+    pool.allow_admin_create_user_only = bool(admin.get("AllowAdminCreateUserOnly", False))
+    pool.unused_account_validity_days = admin.get("UnusedAccountValidityDays", 7)
+    pool.tags = dict(request.get("UserPoolTags") or {})
+    pool.settings = {k: v for k, v in request.items() if k not in _POOL_FIELDS and k != "UserPoolId"}
+    if "InviteMessageTemplate" in admin:
+        pool.settings["AdminCreateUserConfig"] = {
+            "AllowAdminCreateUserOnly": pool.allow_admin_create_user_only,
+            "UnusedAccountValidityDays": pool.unused_account_validity_days,
+            "InviteMessageTemplate": admin["InviteMessageTemplate"],
+        }
+    pool.lambda_config = dict(request.get("LambdaConfig") or {})
+    pool.modified = now
+
+
 def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response:
     """CreateUserPool."""
     settings.check_pool(request)
@@ -127,7 +149,6 @@ def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
         )
     pool_id = d.new_pool_id()
-    admin = request.get("AdminCreateUserConfig") or {}
     username_config = request.get("UsernameConfiguration")
     pool = UserPool(
         id=pool_id,
@@ -135,27 +156,13 @@ def create_user_pool(d: UserDirectory, request: Request, now: float) -> Response
         arn=f"arn:aws:cognito-idp:{d.region}:{d.account_id}:userpool/{pool_id}",
         created=now,
         modified=now,
-        password_policy=_password_policy(request),
         username_attributes=list(request.get("UsernameAttributes") or []),
         alias_attributes=list(request.get("AliasAttributes") or []),
-        auto_verified_attributes=list(request.get("AutoVerifiedAttributes") or []),
         case_sensitive=None if username_config is None else bool(username_config["CaseSensitive"]),
-        mfa_configuration=request.get("MfaConfiguration", "OFF"),
-        deletion_protection=request.get("DeletionProtection", "INACTIVE"),
-        allow_admin_create_user_only=bool(admin.get("AllowAdminCreateUserOnly", False)),
-        unused_account_validity_days=admin.get("UnusedAccountValidityDays", 7),
-        tags=dict(request.get("UserPoolTags") or {}),
-        settings={k: v for k, v in request.items() if k not in _POOL_FIELDS},
     )
-    if "InviteMessageTemplate" in admin:
-        pool.settings["AdminCreateUserConfig"] = {
-            "AllowAdminCreateUserOnly": pool.allow_admin_create_user_only,
-            "UnusedAccountValidityDays": pool.unused_account_validity_days,
-            "InviteMessageTemplate": admin["InviteMessageTemplate"],
-        }
-    _schema(pool, list(request.get("Schema") or []))
+    configure(pool, request, now)
+    add_schema(pool, list(request.get("Schema") or []))
     pool.mfa = _creation_mfa(request)
-    pool.lambda_config = dict(request.get("LambdaConfig") or {})
     d.pools[pool_id] = pool
     d.record(EventKind.POOL_CREATED, pool_id, pool.name, now)
     return {"UserPool": wire.pool_type(pool)}
@@ -198,10 +205,21 @@ def _validity(request: Request, key: str, unit: str, default: int, low: int, hig
     return seconds
 
 
-def create_user_pool_client(d: UserDirectory, request: Request, now: float) -> Response:
-    """CreateUserPoolClient."""
-    settings.check_client(request)
-    pool = d.pool(request["UserPoolId"])
+def build_client(
+    d: UserDirectory,
+    pool: UserPool,
+    request: Request,
+    now: float,
+    *,
+    client_id: str,
+    secret: str | None,
+    created: float,
+    name: str,
+) -> AppClient:
+    """An app client from a CreateUserPoolClient/UpdateUserPoolClient request (checked); defaults for the rest."""
+    settings.check_client(
+        request, "UpdateUserPoolClient" if "ClientId" in request else "CreateUserPoolClient"
+    )
     flows = list(request["ExplicitAuthFlows"]) if "ExplicitAuthFlows" in request else list(DEFAULT_AUTH_FLOWS)
     legacy = [f for f in flows if f in _LEGACY_FLOWS]
     if legacy and len(legacy) != len(flows):
@@ -211,18 +229,11 @@ def create_user_pool_client(d: UserDirectory, request: Request, now: float) -> R
             word = "read" if key == "ReadAttributes" else "write"
             raise InvalidParameterException(f"Invalid {word} attributes specified while creating a client")
     units = {**_DEFAULT_UNITS, **(request.get("TokenValidityUnits") or {})}
-    secret = request.get("ClientSecret")
-    if secret is not None and request.get("GenerateSecret"):
-        raise InvalidParameterException(
-            "You cannot specify both GenerateSecret as true and provide a ClientSecret value."
-        )
-    if secret is None and request.get("GenerateSecret"):
-        secret = d.random_string(51, "abcdefghijklmnopqrstuvwxyz0123456789")
-    client = AppClient(
-        id=d.new_client_id(),
+    return AppClient(
+        id=client_id,
         pool_id=pool.id,
-        name=request["ClientName"],
-        created=now,
+        name=name,
+        created=created,
         modified=now,
         secret=secret,
         explicit_auth_flows=flows,
@@ -238,7 +249,30 @@ def create_user_pool_client(d: UserDirectory, request: Request, now: float) -> R
         prevent_user_existence_errors=request.get("PreventUserExistenceErrors", "LEGACY"),
         enable_token_revocation=bool(request.get("EnableTokenRevocation", True)),
         auth_session_validity=request.get("AuthSessionValidity", 3),
-        settings={k: v for k, v in request.items() if k not in settings.CLIENT_EMULATED},
+        oauth=oauth.settings(pool, request, secret is not None),
+        settings={k: v for k, v in request.items() if k not in settings.CLIENT_EMULATED and k != "ClientId"},
+    )
+
+
+def create_user_pool_client(d: UserDirectory, request: Request, now: float) -> Response:
+    """CreateUserPoolClient."""
+    pool = d.pool(request["UserPoolId"])
+    secret = request.get("ClientSecret")
+    if secret is not None and request.get("GenerateSecret"):
+        raise InvalidParameterException(
+            "You cannot specify both GenerateSecret as true and provide a ClientSecret value."
+        )
+    if secret is None and request.get("GenerateSecret"):
+        secret = d.random_string(51, "abcdefghijklmnopqrstuvwxyz0123456789")
+    client = build_client(
+        d,
+        pool,
+        request,
+        now,
+        client_id=d.new_client_id(),
+        secret=secret,
+        created=now,
+        name=request["ClientName"],
     )
     pool.clients[client.id] = client
     d.record(EventKind.CLIENT_CREATED, pool.id, client.id, now, client.name)

@@ -226,7 +226,8 @@ def confirm_forgot_password(d: UserDirectory, request: Request, now: float) -> R
     return {}
 
 
-def _token_user(d: UserDirectory, request: Request, now: float) -> tuple[UserPool, User, dict[str, Any]]:
+def token_user(d: UserDirectory, request: Request, now: float) -> tuple[UserPool, User, dict[str, Any]]:
+    """The pool, user and claims of the request's AccessToken (PasswordResetRequired if it must reset)."""
     pool, user, claims = sessions.check_access_token(d, request["AccessToken"], now)
     if user.status == UserStatus.RESET_REQUIRED:
         raise PasswordResetRequiredException("Password reset required for the user")
@@ -235,7 +236,7 @@ def _token_user(d: UserDirectory, request: Request, now: float) -> tuple[UserPoo
 
 def change_password(d: UserDirectory, request: Request, now: float) -> Response:
     """ChangePassword (wrong previous passwords count toward an hourly limit)."""
-    pool, user, _ = _token_user(d, request, now)
+    pool, user, _ = token_user(d, request, now)
     limits.check_attempts(user, "password", now)
     if not passwords.verify_password(user.password_hash, request.get("PreviousPassword") or ""):
         limits.attempt(user, "password", now)
@@ -247,7 +248,7 @@ def change_password(d: UserDirectory, request: Request, now: float) -> Response:
 
 def get_user(d: UserDirectory, request: Request, now: float) -> Response:
     """GetUser: `Username` and `UserAttributes` of the access token's user."""
-    _, user, _ = _token_user(d, request, now)
+    _, user, _ = token_user(d, request, now)
     return {
         "Username": user.username,
         "UserAttributes": wire.attribute_list(user.attributes),
@@ -257,7 +258,7 @@ def get_user(d: UserDirectory, request: Request, now: float) -> Response:
 
 def update_user_attributes(d: UserDirectory, request: Request, now: float) -> Response:
     """UpdateUserAttributes: like the admin action, limited to the client's WriteAttributes."""
-    pool, user, claims = _token_user(d, request, now)
+    pool, user, claims = token_user(d, request, now)
     _, client = d.client(str(claims["client_id"]), pool)
     _check_writable(client, [str(c["Name"]) for c in request["UserAttributes"]])
     before = len(d.codes)
@@ -276,7 +277,7 @@ def update_user_attributes(d: UserDirectory, request: Request, now: float) -> Re
 
 def verify_user_attribute(d: UserDirectory, request: Request, now: float) -> Response:
     """VerifyUserAttribute: the code sent after an email/phone change marks it verified."""
-    pool, user, _ = _token_user(d, request, now)
+    pool, user, _ = token_user(d, request, now)
     name = request["AttributeName"]
     d.use_code(pool, user, CodePurpose.VERIFY_ATTRIBUTE, request["Code"], now, attribute=name)
     user.attributes[f"{name}_verified"] = "true"
@@ -286,7 +287,7 @@ def verify_user_attribute(d: UserDirectory, request: Request, now: float) -> Res
 
 def delete_user(d: UserDirectory, request: Request, now: float) -> Response:
     """DeleteUser: the access token's user deletes their own profile."""
-    pool, user, _ = _token_user(d, request, now)
+    pool, user, _ = token_user(d, request, now)
     d.remove_user(pool, user, now)
     return {}
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from cognito_tasks import validation
-from cognito_tasks.actions import ACTIONS, Action
+from cognito_tasks.actions import ACTIONS, READS, Action
 from cognito_tasks.directory import UserDirectory
 
 
@@ -59,8 +59,8 @@ def operations() -> list[str]:
 
 
 def run(directory: UserDirectory, action: Action, request: dict[str, Any], now: float) -> dict[str, Any]:
-    """Run an (already validated) action under the directory's lock."""
-    with directory.lock:
+    """Run an (already validated) action under the directory's guard (its lock, or a shared file's)."""
+    with directory.guard(writes=action not in READS):
         return action(directory, request, now)
 
 

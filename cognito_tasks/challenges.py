@@ -36,6 +36,9 @@ SESSION_EXPIRED = "Invalid session for the user, session is expired."
 WRONG_CODE = "Invalid code or auth state for the user."
 AUTHENTICATION = "TokenGeneration_Authentication"
 NEW_PASSWORD = "TokenGeneration_NewPasswordChallenge"
+#: The flow of a sign-in on the hosted pages: no SECRET_HASH, and no tokens at the end (the
+#: authorization code or implicit grant issues them, with the OAuth scopes).
+HOSTED = "HOSTED_SIGN_IN"
 _MAX_WRONG_CODES = 3
 
 Response = dict[str, Any]
@@ -162,6 +165,8 @@ def finish(d: UserDirectory, a: Attempt, source: str) -> Response:
         client_id=a.client.id,
     )
     limits.succeeded(a.user, a.now)
+    if a.flow == HOSTED:
+        return {"ChallengeParameters": {}, "SignedIn": a.user.username}
     result = sessions.issue(d, a.pool, a.client, a.user, a.now, source=source, metadata=a.metadata)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
 

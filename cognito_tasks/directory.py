@@ -24,6 +24,7 @@ import string
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import argon2
@@ -43,6 +44,8 @@ from cognito_tasks.model import (
     CodePurpose,
     Event,
     EventKind,
+    Identity,
+    IdentityPool,
     IssuedCode,
     User,
     UserPool,
@@ -93,8 +96,35 @@ class UserDirectory:
         self.events: list[Event] = []
         self.sessions: dict[str, AuthSession] = {}
         self.challenges: dict[str, Challenge] = {}
+        self.identity_pools: dict[str, IdentityPool] = {}
+        self.identities: dict[str, Identity] = {}
+        #: The key identity pools sign OpenID tokens with (GetOpenIdToken), made on first use.
+        self.identity_key: tokens.SigningKey | None = None
         self._by_refresh: dict[str, str] = {}
         self._by_event: dict[str, str] = {}
+        #: What every action runs inside (`cognito_tasks.api`): the lock, or a shared file's transaction;
+        #: `writes=False` promises the block changes nothing (nothing to save).
+        self.guard: Callable[..., AbstractContextManager[Any]] = lambda writes=True: self.lock
+
+    #: The state a saved document holds (what `adopt` takes over); settings and the lock stay.
+    STATE = (
+        "seed",
+        "counter",
+        "fixed_code",
+        "pools",
+        "codes",
+        "events",
+        "sessions",
+        "challenges",
+        "identity_pools",
+        "identities",
+        "identity_key",
+    )
+
+    def adopt(self, other: UserDirectory) -> None:
+        """Take over the saved state of `other` (a fresher copy of the same users file), in place."""
+        for name in (*self.STATE, "_by_refresh", "_by_event", "region", "account_id"):
+            setattr(self, name, getattr(other, name))
 
     # -- deterministic ids -------------------------------------------------------------------
 

@@ -27,7 +27,10 @@
     ├── MFAMethodNotFoundException       MFA is required and the user has no usable factor
     ├── SoftwareTokenMFANotFoundException  no TOTP secret was associated
     ├── EnableSoftwareTokenMFAException  VerifySoftwareToken got a wrong code
-    └── InvalidUserPoolConfigurationException  the pool cannot serve the request (e.g. no custom-auth triggers)
+    ├── InvalidUserPoolConfigurationException  the pool cannot serve the request (e.g. no custom-auth triggers)
+    ├── InvalidOAuthFlowException        an app client's AllowedOAuthFlows break Cognito's rules
+    ├── ScopeDoesNotExistException       an OAuth scope that is neither standard nor a resource server's
+    └── DuplicateProviderException       an identity provider name (or identifier) is taken
 
     NotEmulated                          valid on AWS but not emulated here (SRP, custom auth, MFA):
                                          the task fails with States.Runtime rather than a fake answer
@@ -158,6 +161,18 @@ class EnableSoftwareTokenMFAException(CognitoError):
 
 class InvalidUserPoolConfigurationException(CognitoError):
     """The user pool is not configured for the request."""
+
+
+class InvalidOAuthFlowException(CognitoError):
+    """The app client's OAuth flows cannot be combined, or need what the client lacks."""
+
+
+class ScopeDoesNotExistException(CognitoError):
+    """An OAuth scope is neither a standard one nor a scope of a resource server of the pool."""
+
+
+class DuplicateProviderException(CognitoError):
+    """An identity provider with this name or identifier already exists in the pool."""
 
 
 class NotEmulated(Exception):

@@ -30,6 +30,7 @@ from typing import Any
 
 from cognito_tasks import limits, passwords, sessions, srp, triggers, users
 from cognito_tasks.challenges import (
+    HOSTED,
     Attempt,
     after_first_factor,
     new_password_challenge,
@@ -164,7 +165,8 @@ def password(
     params = request.get("AuthParameters") or {}
     username = param(params, "USERNAME")
     given = param(params, "PASSWORD")
-    users.check_secret_hash(client, params.get("SECRET_HASH"), username)
+    if request["AuthFlow"] != HOSTED:  # the hosted pages are the client's own: no SECRET_HASH
+        users.check_secret_hash(client, params.get("SECRET_HASH"), username)
     user = d.find_user(pool, username) or migrate(
         d, pool, client, username, given, request, now, "UserMigration_Authentication"
     )

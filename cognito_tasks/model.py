@@ -45,7 +45,10 @@ class EventKind(StrEnum):
 
     POOL_CREATED = "PoolCreated"
     POOL_DELETED = "PoolDeleted"
+    POOL_CHANGED = "PoolChanged"
     CLIENT_CREATED = "ClientCreated"
+    CLIENT_CHANGED = "ClientChanged"
+    CLIENT_DELETED = "ClientDeleted"
     USER_CREATED = "UserCreated"
     USER_CHANGED = "UserChanged"
     USER_DELETED = "UserDeleted"
@@ -95,6 +98,21 @@ class SchemaAttribute:
 
 
 @dataclass(slots=True)
+class OAuthSettings:
+    """An app client's OAuth 2.0 settings (the hosted sign-in and the token endpoint enforce them)."""
+
+    #: AllowedOAuthFlowsUserPoolClient: the client may use the OAuth endpoints at all.
+    enabled: bool = False
+    flows: list[str] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+    callback_urls: list[str] = field(default_factory=list)
+    logout_urls: list[str] = field(default_factory=list)
+    default_redirect_uri: str | None = None
+    #: SupportedIdentityProviders: `COGNITO` and identity provider names.
+    identity_providers: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class AppClient:
     """An app client; token validities are in seconds."""
 
@@ -119,7 +137,8 @@ class AppClient:
     prevent_user_existence_errors: str = "LEGACY"
     enable_token_revocation: bool = True
     auth_session_validity: int = 3
-    #: Request members stored and echoed but not interpreted (OAuth settings and the like).
+    oauth: OAuthSettings = field(default_factory=OAuthSettings)
+    #: Request members stored and echoed but not interpreted (analytics).
     settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -217,6 +236,39 @@ class Group:
 
 
 @dataclass(slots=True)
+class ResourceServer:
+    """An OAuth 2.0 resource server: its identifier prefixes its scopes (`<identifier>/<scope>`)."""
+
+    identifier: str
+    name: str
+    #: Scope name -> description.
+    scopes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class IdentityProvider:
+    """A federated identity provider of the pool (stored and described; federated sign-in is not emulated)."""
+
+    name: str
+    type: str
+    created: float
+    modified: float
+    details: dict[str, str] = field(default_factory=dict)
+    attribute_mapping: dict[str, str] = field(default_factory=dict)
+    identifiers: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Domain:
+    """The pool's domain: a prefix (`<prefix>.auth.<region>.amazoncognito.com`) or a custom domain."""
+
+    name: str
+    #: CustomDomainConfig's CertificateArn for a custom domain (ACM is not contacted), else None.
+    certificate_arn: str | None = None
+    managed_login_version: int = 1
+
+
+@dataclass(slots=True)
 class UserPool:
     """A user pool and everything in it."""
 
@@ -249,6 +301,9 @@ class UserPool:
     #: Users keyed by `username_key(pool, username)`.
     users: dict[str, User] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
+    resource_servers: dict[str, ResourceServer] = field(default_factory=dict)
+    identity_providers: dict[str, IdentityProvider] = field(default_factory=dict)
+    domain: Domain | None = None
     keys: tokens.PoolKeys | None = None
 
     def username_key(self, username: str) -> str:
@@ -324,6 +379,8 @@ class AuthSession:
     revoked: bool = False
     #: The `event_id` of every token pair issued for this authentication (refreshes included).
     event_ids: list[str] = field(default_factory=list)
+    #: OAuth 2.0 scopes granted through the hosted sign-in (refreshes keep them); empty for API sign-ins.
+    scopes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -345,3 +402,33 @@ class Challenge:
     data: dict[str, Any] = field(default_factory=dict)
     #: Wrong answers so far (MFA codes).
     failures: int = 0
+
+
+@dataclass(slots=True)
+class IdentityPool:
+    """An identity pool (Amazon Cognito identity pools): who may get AWS credentials, in which role."""
+
+    id: str
+    name: str
+    created: float
+    allow_unauthenticated: bool = False
+    allow_classic_flow: bool = False
+    #: CognitoIdentityProviders as given: `ProviderName` (`cognito-idp.<region>.amazonaws.com/<pool>`),
+    #: `ClientId`, `ServerSideTokenCheck`.
+    providers: list[dict[str, Any]] = field(default_factory=list)
+    #: `authenticated` / `unauthenticated` -> role ARN (SetIdentityPoolRoles).
+    roles: dict[str, str] = field(default_factory=dict)
+    #: Provider name -> RoleMapping as given (Type Token or Rules).
+    role_mappings: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Identity:
+    """One identity of an identity pool: unauthenticated, or linked to user-pool logins (`<provider>:<sub>`)."""
+
+    id: str
+    pool_id: str
+    created: float
+    modified: float
+    logins: list[str] = field(default_factory=list)

@@ -41,7 +41,18 @@ from cognito_tasks.csv_import import csv_header, import_csv
 from cognito_tasks.directory import UserDirectory
 from cognito_tasks.model import UserPool, UserStatus
 
-__all__ = ["FORMAT", "VERSION", "csv_header", "from_dict", "import_csv", "load", "lock", "save", "to_dict"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "csv_header",
+    "dumps",
+    "from_dict",
+    "import_csv",
+    "load",
+    "lock",
+    "save",
+    "to_dict",
+]
 
 FORMAT = "asl-runner/cognito-directory"
 VERSION = 2
@@ -122,6 +133,26 @@ def _pool_dict(pool: UserPool) -> dict[str, Any]:
     return dict(out)
 
 
+#: OAuth members that files written before the OAuth endpoints kept as inert client settings.
+_OLD_OAUTH = {
+    "AllowedOAuthFlowsUserPoolClient": "enabled",
+    "AllowedOAuthFlows": "flows",
+    "AllowedOAuthScopes": "scopes",
+    "CallbackURLs": "callback_urls",
+    "LogoutURLs": "logout_urls",
+    "DefaultRedirectURI": "default_redirect_uri",
+    "SupportedIdentityProviders": "identity_providers",
+}
+
+
+def _client_from(data: dict[str, Any]) -> model.AppClient:
+    client = _decode(model.AppClient, data)
+    for member, name in _OLD_OAUTH.items():
+        if member in client.settings:
+            setattr(client.oauth, name, client.settings.pop(member))
+    return client
+
+
 def _pool_from(data: dict[str, Any]) -> UserPool:
     plain = {k: v for k, v in data.items() if k not in (*_POOL_LISTS, "keys")}
     pool = _decode(UserPool, plain)
@@ -131,7 +162,7 @@ def _pool_from(data: dict[str, Any]) -> UserPool:
     pool.standard_attributes = {
         a.name: a for a in (_decode(model.SchemaAttribute, x) for x in data["standard_attributes"])
     }
-    pool.clients = {c.id: c for c in (_decode(model.AppClient, x) for x in data["clients"])}
+    pool.clients = {c.id: c for c in (_client_from(x) for x in data["clients"])}
     pool.users = {pool.username_key(u.username): u for u in (_decode(model.User, x) for x in data["users"])}
     pool.groups = {g.name: g for g in (_decode(model.Group, x) for x in data["groups"])}
     keys = data.get("keys")
@@ -155,6 +186,9 @@ def to_dict(directory: UserDirectory) -> dict[str, Any]:
         "events": [_encode(e) for e in directory.events],
         "sessions": [_encode(s) for s in directory.sessions.values()],
         "challenges": [_encode(c) for c in directory.challenges.values()],
+        "identity_pools": [_encode(p) for p in directory.identity_pools.values()],
+        "identities": [_encode(i) for i in directory.identities.values()],
+        "identity_key": directory.identity_key.private_pem if directory.identity_key else None,
     }
 
 
@@ -251,6 +285,18 @@ def from_dict(data: Any, *, key_factory: tokens.KeyFactory | None = None, where:
     for session in data["sessions"]:
         directory.add_session(_decode(model.AuthSession, session))
     directory.challenges = {c["session"]: _decode(model.Challenge, c) for c in data["challenges"]}
+    directory.identity_pools = {
+        p.id: p for p in (_decode(model.IdentityPool, x) for x in data.get("identity_pools", []))
+    }
+    directory.identities = {i.id: i for i in (_decode(model.Identity, x) for x in data.get("identities", []))}
+    if data.get("identity_key"):
+        directory.identity_key = tokens.SigningKey(data["identity_key"])
+        try:
+            directory.identity_key.private_key()
+        except (ValueError, TypeError, UnicodeError) as exc:
+            raise InputError(
+                _report(prefix, [f"/identity_key: not an RSA private key in PEM ({exc})"])
+            ) from None
     _migrate_secrets(directory)
     return directory
 
@@ -262,9 +308,14 @@ def _report(prefix: str, problems: list[str]) -> str:
     return f"{prefix}not a valid Cognito user directory:\n{lines}{more}"
 
 
-def save(directory: UserDirectory, path: str | os.PathLike[str]) -> None:
-    """Write the directory to `path` atomically, mode 0600; InputError (with the reason) if it cannot."""
-    text = json.dumps(to_dict(directory), indent=1, ensure_ascii=False)
+def dumps(directory: UserDirectory) -> str:
+    """The directory's document as the text `save` writes."""
+    return json.dumps(to_dict(directory), indent=1, ensure_ascii=False)
+
+
+def save(directory: UserDirectory, path: str | os.PathLike[str], text: str | None = None) -> None:
+    """Write the directory (or its `dumps` text) to `path` atomically, mode 0600; InputError if it cannot."""
+    text = dumps(directory) if text is None else text
     try:
         write_atomically(path, text, mode=FILE_MODE)
     except OSError as exc:

@@ -190,6 +190,9 @@ def document() -> dict[str, Any]:
             "events": {"type": "array", "items": for_class(model.Event)},
             "sessions": {"type": "array", "items": for_class(model.AuthSession)},
             "challenges": {"type": "array", "items": for_class(model.Challenge)},
+            "identity_pools": {"type": "array", "items": for_class(model.IdentityPool)},
+            "identities": {"type": "array", "items": for_class(model.Identity)},
+            "identity_key": {"type": ["string", "null"]},
         },
         "required": [
             "format",

@@ -296,10 +296,18 @@ def issue(
     *,
     source: str = "TokenGeneration_Authentication",
     metadata: dict[str, str] | None = None,
+    oauth_scopes: list[str] | None = None,
+    nonce: str | None = None,
 ) -> dict[str, Any]:
-    """AuthenticationResultType for a sign-in (new session, with a refresh token) or a refresh."""
+    """AuthenticationResultType for a sign-in (new session, with a refresh token) or a refresh.
+
+    `oauth_scopes`: a hosted sign-in's granted scopes (the access token's `scope`; an ID token only
+    with `openid` [doc, "The token endpoint"]); a refresh keeps its session's. `nonce` goes into the
+    ID token (the authorize request's `nonce`).
+    """
+    granted = list(session.scopes) if session is not None and session.scopes else oauth_scopes
     groups, id_change, access_change, scopes = _customize(
-        d, pool, client, user, source, group_configuration(pool, user), [SCOPE], metadata
+        d, pool, client, user, source, group_configuration(pool, user), granted or [SCOPE], metadata
     )
     fresh = session is None
     if session is None:
@@ -312,6 +320,7 @@ def issue(
             auth_time=int(now),
             refresh_token=_refresh_token(d),
             refresh_expires=now + client.refresh_token_validity,
+            scopes=list(granted or []),
         )
         d.add_session(session)
         d.record(EventKind.SIGNED_IN, pool.id, user.username, now, client.id)
@@ -321,8 +330,6 @@ def issue(
     issued_at = int(now)
     access = access_claims(d, pool, client, user, session, issued_at, event_id, groups, scopes)
     _apply_claims(access, access_change, "accessTokenGeneration", scalars=False)
-    identity = id_claims(d, pool, client, user, session, issued_at, event_id, groups)
-    _apply_claims(identity, id_change, "claimsOverrideDetails", scalars=triggers.token_version(pool) == "1")
     result: dict[str, Any] = {
         "AccessToken": tokens.sign(access, keys.access_token),
         "ExpiresIn": client.access_token_validity,
@@ -330,6 +337,12 @@ def issue(
     }
     if fresh:
         result["RefreshToken"] = session.refresh_token
+    if granted and "openid" not in granted:
+        return result
+    identity = id_claims(d, pool, client, user, session, issued_at, event_id, groups)
+    if nonce is not None:
+        identity["nonce"] = nonce
+    _apply_claims(identity, id_change, "claimsOverrideDetails", scalars=triggers.token_version(pool) == "1")
     result["IdToken"] = tokens.sign(identity, keys.id_token)
     return result
 
@@ -356,3 +369,47 @@ def check_access_token(d: UserDirectory, token: str, now: float) -> tuple[UserPo
     if SCOPE not in str(claims.get("scope", "")).split():
         raise NotAuthorizedException("Access Token does not have required scopes")
     return pool, user, claims
+
+
+def machine_token(
+    d: UserDirectory, pool: UserPool, client: AppClient, scopes: list[str], now: float
+) -> dict[str, Any]:
+    """An access token for the client itself (client_credentials): `sub` is the client id, no user, no refresh.
+
+    Claims as AWS's machine-to-machine tokens [doc, "Access token" / client credentials grant]:
+    `sub`, `token_use`, `scope`, `auth_time`, `iss`, `exp`, `iat`, `version` 2, `jti`, `client_id`.
+    It is tracked like a sign-in (verifiers find its session), and only its expiry ends it.
+    """
+    session = AuthSession(
+        origin_jti=d.new_uuid(),
+        pool_id=pool.id,
+        client_id=client.id,
+        username="",
+        sub=client.id,
+        auth_time=int(now),
+        refresh_token=_refresh_token(d),
+        refresh_expires=now,
+        scopes=list(scopes),
+    )
+    d.add_session(session)
+    event_id = d.new_uuid()
+    d.note_event(session, event_id)
+    issued = int(now)
+    claims = {
+        "sub": client.id,
+        "token_use": "access",
+        "scope": " ".join(scopes),
+        "auth_time": issued,
+        "iss": d.issuer(pool),
+        "exp": issued + client.access_token_validity,
+        "iat": issued,
+        "version": 2,
+        "jti": d.new_uuid(),
+        "client_id": client.id,
+        "event_id": event_id,
+    }
+    return {
+        "AccessToken": tokens.sign(claims, d.keys(pool).access_token),
+        "ExpiresIn": client.access_token_validity,
+        "TokenType": "Bearer",
+    }

@@ -69,18 +69,18 @@ CLIENT_EMULATED = frozenset(
         "PreventUserExistenceErrors",
         "EnableTokenRevocation",
         "AuthSessionValidity",
+        # OAuth 2.0: enforced by `asl serve`'s hosted sign-in and token endpoints (cognito_tasks.oauth).
+        "SupportedIdentityProviders",
+        "CallbackURLs",
+        "LogoutURLs",
+        "DefaultRedirectURI",
+        "AllowedOAuthFlows",
+        "AllowedOAuthScopes",
+        "AllowedOAuthFlowsUserPoolClient",
     }
 )
-#: CreateUserPoolClient members accepted and echoed: the OAuth 2.0 settings (no OAuth endpoint exists
-#: locally, so no flow can depend on them) and analytics (Pinpoint is not contacted).
+#: CreateUserPoolClient members accepted and echoed: analytics (Pinpoint is not contacted).
 CLIENT_INERT = {
-    "SupportedIdentityProviders": "only used by the hosted sign-in pages",
-    "CallbackURLs": "only used by the hosted sign-in pages",
-    "LogoutURLs": "only used by the hosted sign-in pages",
-    "DefaultRedirectURI": "only used by the hosted sign-in pages",
-    "AllowedOAuthFlows": "only used by the OAuth 2.0 endpoints",
-    "AllowedOAuthScopes": "only used by the OAuth 2.0 endpoints",
-    "AllowedOAuthFlowsUserPoolClient": "only used by the OAuth 2.0 endpoints",
     "AnalyticsConfiguration": "Pinpoint analytics are not sent",
 }
 _CLIENT_REFUSED = {

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from cognito_tasks import attributes as attrs
+from cognito_tasks import oauth
 from cognito_tasks.errors import InvalidParameterException
 from cognito_tasks.model import AppClient, Group, IssuedCode, SchemaAttribute, User, UserPool
 
@@ -176,6 +177,8 @@ def pool_type(pool: UserPool) -> dict[str, Any]:
     }
     if pool.case_sensitive is not None:
         out["UsernameConfiguration"] = {"CaseSensitive": pool.case_sensitive}
+    if pool.domain is not None:
+        out["CustomDomain" if pool.domain.certificate_arn else "Domain"] = pool.domain.name
     out["Arn"] = pool.arn
     out["UserPoolTier"] = "ESSENTIALS"
     out.update(pool.settings)
@@ -220,7 +223,7 @@ def client_type(client: AppClient) -> dict[str, Any]:
     if client.write_attributes is not None:
         out["WriteAttributes"] = list(client.write_attributes)
     out["ExplicitAuthFlows"] = list(client.explicit_auth_flows)
-    out["AllowedOAuthFlowsUserPoolClient"] = False
+    out.update(oauth.members(client.oauth))
     out["PreventUserExistenceErrors"] = client.prevent_user_existence_errors
     out["EnableTokenRevocation"] = client.enable_token_revocation
     out["EnablePropagateAdditionalUserContextData"] = False
@@ -243,6 +246,21 @@ def code_delivery(code: IssuedCode) -> dict[str, str]:
         "Destination": mask(code.destination or ""),
         "DeliveryMedium": code.medium or "EMAIL",
         "AttributeName": code.attribute or "email",
+    }
+
+
+def outbox_entry(code: IssuedCode) -> dict[str, Any]:
+    """One message of the outbox as `asl cognito codes --json` and `GET /cognito/outbox` show it."""
+    return {
+        "UserPoolId": code.pool_id,
+        "Username": code.username,
+        "Purpose": str(code.purpose),
+        "Code": code.code,
+        "DeliveryMedium": code.medium,
+        "Destination": code.destination,
+        "Message": code.message,
+        "Subject": code.subject,
+        "Used": code.used,
     }
 
 

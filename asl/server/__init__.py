@@ -44,7 +44,6 @@ def lifespan(backend: Backend, on_ready: Callable[[], None] | None = None) -> Li
                 yield
             finally:
                 backend.runtime.close()
-                backend.after_execution()
                 tasks.cancel_scope.cancel()
         backend.db.close()
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from asl.server.protocol import JsonService, dispatch
+from asl.server.protocol import JsonService, dispatch, preflight
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
@@ -37,6 +37,9 @@ def create_app(
     async def json_protocol(request: Request) -> Response:
         return await dispatch(request, by_prefix)
 
+    async def cors(request: Request) -> Response:
+        return preflight()
+
     async def health_check(request: Request) -> Response:
         body: dict[str, Any] = {"status": "ok", "services": sorted(by_prefix)}
         if health is not None:
@@ -46,6 +49,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/", json_protocol, methods=["POST"]),
+            Route("/", cors, methods=["OPTIONS"]),
             Route("/health", health_check, methods=["GET"]),
             *routes,
         ],

@@ -73,7 +73,6 @@ class Backend:
             self.runner.registry.register(START_EXECUTION, start_execution_handler(self))
         self.runner.registry.fallbacks.append(self.runtime.activity_fallback)
         self.runner.registry.fallbacks.append(_unserved)
-        self._saved_events = len(self.runner.directory.events) if self.runner.directory else 0
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -84,17 +83,6 @@ class Backend:
         for name, path in self.config.state_machines.items():
             await put_configured(self, name, path)
         await self.runtime.open(tasks)
-
-    def after_execution(self) -> None:
-        """Save the Cognito user directory when it changed and the configuration asks for it."""
-        directory, users = self.runner.directory, self.config.users
-        if directory is None or users is None or not self.config.save_users:
-            return
-        if len(directory.events) != self._saved_events:
-            from cognito_tasks import persist
-
-            persist.save(directory, users)
-            self._saved_events = len(directory.events)
 
     # -- definitions ------------------------------------------------------------------------------
 
@@ -180,11 +168,17 @@ def pick_version(routing: list[dict[str, Any]]) -> str:
 def _runner(config: Config) -> Runner:
     """The task registry of `asl run`, without the parts a server does its own way.
 
-    Mocks are chosen per execution (`...:stateMachine:Name#TestCase`), and state machines for
-    `states:startExecution` are the ones on this server.
+    Mocks are chosen per execution (`...:stateMachine:Name#TestCase`), state machines for
+    `states:startExecution` are the ones on this server, and the Cognito directory is shared with
+    the users file action by action (`cognito_tasks.shared`), with other processes too.
     """
     runner = build_runner(replace(config, mock_config=None, test_case=None, state_machines={}))
-    attach_cognito(runner, config.users)
+    attach_cognito(runner, config.users, offload=True)
+    if config.users is not None and config.save_users:
+        from cognito_tasks import shared
+
+        # Every Cognito action (a Task's or an HTTP client's) is a transaction on the users file.
+        shared.share(runner.directory, config.users)
     runner.config = config
     if config.mock_config is not None:
         runner.mock_data = mocks.load_mock_config(config.mock_config)

@@ -1,11 +1,17 @@
 """AWS JSON 1.0/1.1: `POST /` with `X-Amz-Target: <Prefix>.<Action>`, a JSON body, JSON answers.
 
 Each service is a `JsonService`: its target prefix, its botocore model (which checks every request
-before an action sees it) and its actions, `async (request dict) -> response dict`. Several services
+before an action sees it, unless the service checks requests itself with its own wording: `checked`
+False) and its actions, `async (request dict) -> response dict`. Several services
 share the one route, told apart by the target's prefix (`AWSStepFunctions`,
 `AWSCognitoIdentityProviderService`, ...). Errors are `{"__type", "message"}` with HTTP 400, so every
 SDK raises its own exception class; nothing a client sends produces a traceback. SigV4 signatures
 are accepted and not verified.
+
+Browsers: the actions AWS serves without credentials (the model's `authtype: none`: InitiateAuth,
+SignUp, GetId, ...) answer web pages of any origin (CORS, as AWS's endpoints do); any other action
+sent from a web page (a request with an `Origin` other than this server) is refused with 403
+`AccessDeniedException`, so a page a browser happens to show cannot drive the local services.
 """
 
 from __future__ import annotations
@@ -28,6 +34,17 @@ log = logging.getLogger("asl.server")
 
 #: The largest request body read (AWS's largest member, a definition, is 1 MiB).
 MAX_BODY = 4 * 1024 * 1024
+#: What a browser's preflight is told: SDK headers may be sent, the request id and error type read.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, "
+        "x-amz-content-sha256, authorization, amz-sdk-invocation-id, amz-sdk-request, cache-control"
+    ),
+    "Access-Control-Expose-Headers": "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date",
+    "Access-Control-Max-Age": "600",
+}
 
 
 @dataclass
@@ -38,6 +55,8 @@ class JsonService:
     #: botocore's service name (`stepfunctions`, `cognito-idp`): requests are checked against its model.
     model_name: str
     actions: Mapping[str, Action]
+    #: False: the actions check requests themselves (Cognito words its own validation errors).
+    checked: bool = True
     _model: Any = field(default=None, repr=False)
 
     @property
@@ -48,6 +67,10 @@ class JsonService:
 
             self._model = botocore.session.get_session().get_service_model(self.model_name)
         return self._model
+
+    def unauthenticated(self, action: str) -> bool:
+        """Whether AWS serves `action` without credentials (so browsers call it directly)."""
+        return bool(self.model.operation_model(action).auth_type == "none")
 
     @property
     def content_type(self) -> str:
@@ -67,6 +90,19 @@ def _headers(content_type: str, request_id: str) -> dict[str, str]:
     return {"content-type": content_type, "x-amzn-RequestId": request_id or str(uuid.uuid4())}
 
 
+def preflight() -> Response:
+    """The answer to a browser's CORS preflight (`OPTIONS /`)."""
+    return Response(None, 204, headers=CORS_HEADERS)
+
+
+def _from_web_page(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/").lower() != host.lower()
+
+
 async def dispatch(request: Request, services: Mapping[str, JsonService]) -> Response:
     """Answer one JSON-protocol request."""
     request_id = str(uuid.uuid4())
@@ -74,6 +110,20 @@ async def dispatch(request: Request, services: Mapping[str, JsonService]) -> Res
     prefix, _, action_name = target.rpartition(".")
     service = services.get(prefix)
     content_type = service.content_type if service else "application/x-amz-json-1.0"
+    response = await _answer(request, service, target, action_name, content_type, request_id)
+    if service is not None and action_name in service.actions and service.unauthenticated(action_name):
+        response.headers.update(CORS_HEADERS)
+    return response
+
+
+async def _answer(
+    request: Request,
+    service: JsonService | None,
+    target: str,
+    action_name: str,
+    content_type: str,
+    request_id: str,
+) -> Response:
     try:
         if service is None or action_name not in service.actions:
             shown = f"'{target}'" if target else "no X-Amz-Target header"
@@ -83,9 +133,16 @@ async def dispatch(request: Request, services: Mapping[str, JsonService]) -> Res
                     f"Unknown operation: {shown}: asl serve does not implement {action_name}",
                 )
             raise ServiceError("UnknownOperationException", f"Unknown operation: {shown}")
+        if _from_web_page(request) and not service.unauthenticated(action_name):
+            raise ServiceError(
+                "AccessDeniedException",
+                f"asl serve refuses {action_name} from a web page (Origin {request.headers['origin']}): "
+                "only the actions AWS serves without credentials may be called from a browser",
+                403,
+            )
         body = await _read_body(request)
-        operation = service.model.operation_model(action_name)
-        check_request(operation.input_shape, body)
+        if service.checked:
+            check_request(service.model.operation_model(action_name).input_shape, body)
         result = await service.actions[action_name](body)
     except ServiceError as error:
         return error_response(error, content_type, request_id)

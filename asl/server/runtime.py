@@ -169,7 +169,6 @@ class Runtime:
             if result.status == "SUCCEEDED":
                 changes["output"] = interpreter.dumps(result.output)
             changes["stop_date"] = result.stop_time
-        self.backend.after_execution()  # saved before anyone can see the execution closed
         await self.db.run(sql.update_execution, live.arn, changes)
         live.result = changes
         self.live.pop(live.arn, None)

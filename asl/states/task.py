@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 
 from asl.choice import is_number
-from asl.clock import WOKEN_BY_DEADLINE, Group, Signal
+from asl.clock import WOKEN_BY_DEADLINE, Group, RealClock, Signal
 from asl.errors import StatesError, StatesRuntime, StatesTimeout, TaskFailed
 from asl.history import EventType, Lane, Payload, dumps, payload_details
 from asl.io import bracketed, dynamic_value
@@ -215,13 +215,24 @@ async def _raced(ex: Runtime, handler: Any, payload: Any, ctx: TaskContext) -> A
             ctx.bell.set()
 
     clock = ex.clock
+    virtual = not isinstance(clock, RealClock)
     async with Group(clock) as group:
         ctx.bell = Signal()
         group.start(call)
         while not outcome:
             deadline = ctx.deadline()
             assert deadline is not None
-            woken = await clock.wait(ctx.bell, deadline[0])
+            if virtual:
+                # A handler doing real work (an HTTP call, a process) stops the virtual clock until it
+                # returns: its deadline also runs in real seconds, so it cannot outlast its timeout.
+                with anyio.move_on_after(max(deadline[0] - clock.now(), 0)) as real:
+                    woken = await clock.wait(ctx.bell, deadline[0])
+                if real.cancelled_caught and not outcome:
+                    expired = deadline[1]
+                    group.cancel()
+                    break
+            else:
+                woken = await clock.wait(ctx.bell, deadline[0])
             if outcome:
                 break
             if woken != WOKEN_BY_DEADLINE:

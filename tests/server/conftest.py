@@ -62,17 +62,22 @@ def running(
     db: str = ":memory:",
     wait_scale: float = 0.0,
     activity_poll_seconds: float = 1.0,
+    server_issuer: bool = False,
 ) -> Iterator[Server]:
-    """Start a server in a thread; stop it (as SIGTERM would) when the block ends."""
+    """Start a server in a thread; stop it (as SIGTERM would) when the block ends.
+
+    `server_issuer`: Cognito tokens name the server's URL as their issuer (`--cognito-issuer server`).
+    """
     ready = threading.Event()
+    sock = bind("127.0.0.1", 0)
     app, backend = build_app(
         config or Config(root=REPO),
         db,
         wait_scale=wait_scale,
         activity_poll_seconds=activity_poll_seconds,
         on_ready=ready.set,
+        issuer_base=url(sock, "127.0.0.1") if server_issuer else None,
     )
-    sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
     )

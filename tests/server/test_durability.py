@@ -93,7 +93,7 @@ def test_health_says_when_the_store_has_failed(start_server: Any) -> None:
     assert caught.value.code == 503
     assert json.loads(caught.value.read()) == {
         "status": "failed",
-        "services": ["AWSStepFunctions"],
+        "services": ["AWSCognitoIdentityProviderService", "AWSCognitoIdentityService", "AWSStepFunctions"],
         "store": "disk I/O error",
     }
     with pytest.raises(server.client().exceptions.ClientError):

@@ -95,7 +95,7 @@ def post(server: Server, target: str | None, body: bytes) -> tuple[int, dict[str
             "Unknown operation: 'AWSStepFunctions.Nope'",
         ),
         (
-            "AWSCognitoIdentityProviderService.ListUserPools",
+            "DynamoDB_20120810.ListTables",
             b"{}",
             "UnknownOperationException",
             "Unknown operation",

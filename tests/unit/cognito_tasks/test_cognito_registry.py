@@ -121,7 +121,7 @@ def test_wait_for_task_token_resolves_to_the_same_handler(h: Harness) -> None:
         (ISSUE_TOKENS_ARN, None),
         (ARN_PREFIX + "adminCreateUser.sync", "not .sync"),
         (ARN_PREFIX + "adminCreateUser.sync:2", "not .sync:2"),
-        (ARN_PREFIX + "addCustomAttributes", "not emulated locally"),
+        (ARN_PREFIX + "startUserImportJob", "not emulated locally"),
         (ARN_PREFIX + "AdminCreateUser", "is not emulated locally"),
         (ARN_PREFIX + "makeCoffee", "has no action 'makeCoffee'"),
     ],

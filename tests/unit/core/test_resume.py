@@ -383,3 +383,85 @@ def test_nested_concurrency_resumes_from_every_point() -> None:
         result = anyio.run(machine.finish, execution)
         assert (result.status, result.output) == (expected.status, expected.output), cut
         assert lanes(recorded + new) == lanes(events), cut
+
+
+def test_a_crash_during_a_redrive_resumes_the_redrive() -> None:
+    """The events before ExecutionRedriven are what that redrive kept: resuming does not replay the failure."""
+    broken = {"on": True}
+
+    async def work(payload: Any, ctx: TaskContext) -> Any:
+        if broken["on"]:
+            from asl.errors import TaskFailed
+
+            raise TaskFailed("Broken", "first attempt")
+        await ctx.sleep(1)
+        return "fixed"
+
+    tasks = TaskRegistry()
+    tasks.register(LAMBDA, work)
+    definition = {
+        "StartAt": "Work",
+        "States": {
+            "Work": {"Type": "Task", "Resource": LAMBDA, "Next": "Nap"},
+            "Nap": {"Type": "Wait", "Seconds": 5, "Next": "Done"},
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    machine = StateMachine(definition, registry=tasks)
+    events: list[dict[str, Any]] = []
+    machine.run_sync({}, clock=VirtualClock(START), execution_name="c", seed=3, on_record=events.append)
+    broken["on"] = False
+    after: list[dict[str, Any]] = []
+    redrive = machine.redrive(
+        events, clock=VirtualClock(START + 60), execution_name="c", seed=3, on_record=after.append
+    )
+    expected = anyio.run(machine.finish, redrive)
+    assert (expected.status, expected.output) == ("SUCCEEDED", "fixed")
+    whole = events + after
+    for cut in range(len(events) + 1, len(whole) - 1):
+        recorded = whole[:cut]
+        execution = machine.resume(recorded, clock=VirtualClock(at(recorded[-1])), execution_name="c", seed=3)
+        result = anyio.run(machine.finish, execution)
+        assert (result.status, result.output) == ("SUCCEEDED", "fixed"), cut
+        assert execution.execution_context["RedriveCount"] == 1, cut
+
+
+def test_a_jittered_backoff_resumes_with_the_same_delay() -> None:
+    async def flaky(payload: Any, ctx: TaskContext) -> Any:
+        if ctx.context["State"]["RetryCount"] < 2:
+            from asl.errors import TaskFailed
+
+            raise TaskFailed("Busy", "later")
+        return "done"
+
+    tasks = TaskRegistry()
+    tasks.register(LAMBDA, flaky)
+    retry = [{"ErrorEquals": ["Busy"], "IntervalSeconds": 10, "MaxAttempts": 3, "JitterStrategy": "FULL"}]
+    definition = {
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": LAMBDA, "Retry": retry, "End": True}},
+    }
+    machine = StateMachine(definition, registry=tasks)
+    events: list[dict[str, Any]] = []
+    machine.run_sync({}, clock=VirtualClock(START), execution_name="j", seed=4, on_record=events.append)
+    scheduled = [at(e) for e in events if e["type"] == "TaskScheduled"]
+    assert len(scheduled) == 3
+    first_failure = next(i for i, e in enumerate(events) if e["type"] == "TaskFailed")
+    recorded = events[: first_failure + 1]  # the process stopped during the first backoff
+    new: list[dict[str, Any]] = []
+    execution = machine.resume(
+        recorded, clock=VirtualClock(at(recorded[-1])), execution_name="j", seed=4, on_record=new.append
+    )
+    anyio.run(machine.finish, execution)
+    again = [at(e) for e in recorded + new if e["type"] == "TaskScheduled"]
+    assert again == scheduled
+
+
+def test_the_virtual_clock_takes_an_aware_datetime() -> None:
+    from datetime import UTC, datetime
+
+    assert VirtualClock(datetime(2024, 1, 1, tzinfo=UTC)).now() == 1_704_067_200.0
+    with pytest.raises(ValueError, match="time zone"):
+        VirtualClock(datetime(2024, 1, 1))
+    with pytest.raises(TypeError, match="epoch seconds"):
+        VirtualClock("2024")  # type: ignore[arg-type]

@@ -380,3 +380,20 @@ def test_stop_execution_aborts_a_waiting_execution() -> None:
     assert aborted["type"] == "ExecutionAborted"
     assert aborted["executionAbortedEventDetails"] == {"error": "Manual", "cause": "the operator stopped it"}
     assert "TaskStateAborted" not in result.event_types
+
+
+def test_a_handler_busy_for_real_cannot_outlast_its_timeout() -> None:
+    """Real work stops the virtual clock; TimeoutSeconds then runs in real seconds (an HTTP call that
+    never answers must not hang a run)."""
+    import time
+
+    async def stuck(payload: Any, ctx: TaskContext) -> Any:
+        await anyio.sleep(30)  # real time, as a network call that never answers
+        return {}
+
+    registry = TaskRegistry()
+    registry.register(LAMBDA, stuck)
+    started = time.monotonic()
+    result, _ = run(task_machine(TimeoutSeconds=1), registry=registry)
+    assert (result.status, result.error) == ("FAILED", "States.Timeout")
+    assert time.monotonic() - started < 10
