@@ -219,6 +219,11 @@ def extract(
                 prefix,
                 template.locate(prefix),
             )
+        from asl.files import read_problem
+
+        problem = read_problem(folder / uri)
+        if problem is not None:
+            raise _error(label, f"DefinitionUri {uri}: {problem}", prefix, template.locate(prefix))
         definition, source = read_file(folder / uri)
         definition = _substitute_values(definition, "", substitutions, resolver, source)
     else:

@@ -344,8 +344,22 @@ _FUNCTIONS: dict[str, Callable[[Resolver, Any, str], Any]] = {
     "Fn::Length": lambda r, a, p: len(v) if isinstance(v := r.resolve(a, p), list) else 0,
     "Fn::GetAZs": lambda r, a, p: [f"{r.region}{zone}" for zone in "abc"],
 }
-for _key in ("Fn::ImportValue", "Fn::Transform", "Fn::GetStackOutput"):
+for _key in ("Fn::ImportValue", "Fn::GetStackOutput"):
     _FUNCTIONS[_key] = Resolver.unsupported(Resolver({}, {}), _key)
+
+
+def _transform(resolver: Resolver, argument: Any, pointer: str) -> Any:
+    """Fn::Transform runs a macro (AWS::Include reads S3) in CloudFormation: nothing local can stand in."""
+    name = argument.get("Name") if isinstance(argument, dict) else None
+    macro = f" {name}" if isinstance(name, str) else ""
+    raise TemplateError(
+        pointer,
+        f"Fn::Transform{macro} runs in CloudFormation and is not evaluated locally; write the value it "
+        "produces in its place (for a definition, DefinitionUri may name a local file)",
+    )
+
+
+_FUNCTIONS["Fn::Transform"] = _transform
 
 #: The YAML short forms (`!Sub`, `!Ref`...): one per function, named without `Fn::`.
 SHORT_FORMS = frozenset(key.removeprefix("Fn::") for key in _FUNCTIONS)

@@ -23,6 +23,10 @@ TEMPLATE_CODES = {
 }
 
 
+#: Codes of the definition itself that a template or YAML file may report while it is read.
+KEPT_CODES = frozenset({"DEFINITION_TOO_LARGE"})
+
+
 def validate_reference(
     reference: str | Path,
     substitutions: Mapping[str, str] | None = None,
@@ -41,21 +45,30 @@ def validate_reference(
         try:
             loaded = read_any(ref, substitutions, strict=False)
         except DefinitionError as exc:
-            reports.append(FileReport(ref, tuple(_diagnostics(exc))))
+            reports.append(FileReport(_where(ref, exc.source), tuple(_diagnostics(exc))))
             continue
         placeholders = [
             Diagnostic("ERROR", p.code, p.message, p.pointer, p.line, p.column) for p in loaded.problems()
         ]
         found = validate(loaded.definition, loaded.source, registry)
-        reports.append(FileReport(ref, tuple(placeholders + found), loaded.source))
+        reports.append(
+            FileReport(_where(ref, loaded.source.name), tuple(placeholders + found), loaded.source)
+        )
     return reports
+
+
+def _where(ref: str, source: str | None) -> str:
+    """The file a report's lines and columns refer to: the file DefinitionUri names, or `ref` itself."""
+    if source and source != ref and Path(source).is_file():
+        return source
+    return ref
 
 
 def _diagnostics(error: DefinitionError) -> list[Diagnostic]:
     return [
         Diagnostic(
             "ERROR",
-            p.code if p.code in TEMPLATE_CODES else "UNREADABLE_FILE",
+            p.code if p.code in TEMPLATE_CODES or p.code in KEPT_CODES else "UNREADABLE_FILE",
             p.message[:1].upper() + p.message[1:],
             p.pointer,
             p.line,

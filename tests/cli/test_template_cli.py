@@ -201,3 +201,28 @@ def test_the_cli_reports_yaml_bombs_and_cycles_without_a_traceback(tmp_path: Pat
             assert "Traceback" not in result.output
             assert "please report" not in result.output
             assert "aliases expand" in result.output.lower() or "inside its own anchor" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            '{\n "StartAt": "A",\n "States": {"A": {"Type": "Pass", "Next": "Nope"}}\n}\n',
+            ":3:35: error MISSING_TRANSITION_TARGET",
+        ),
+        ('{\n "StartAt": "A",\n ', ":3:2: error UNREADABLE_FILE Malformed JSON"),
+    ],
+    ids=["invalid-definition", "malformed-json"],
+)
+def test_validate_places_problems_of_a_definition_uri_file_in_that_file(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    """Lines and columns of the file DefinitionUri names are reported against it, not the template."""
+    (tmp_path / "flow.json").write_text(content)
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  F:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: flow.json\n"
+    )
+    result = CliRunner().invoke(cli, ["validate", str(template)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'flow.json'}{expected}" in result.output

@@ -102,6 +102,11 @@ def test_functions_resolve_as_cloudformation_resolves_them(tmp_path: Path, value
         ({"Fn::Base64": {"a": 1}}, "Fn::Base64's value must be a string, not an object", "Fn::Base64"),
         ({"Condition": "C1"}, "the conditions refer to each other in a circle (C1 -> C2 -> C1)", '"C1"'),
         ({"Fn::If": ["C2", "a", "b"]}, "in a circle (C2 -> C1 -> C2)", '"C2"'),
+        (
+            {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}},
+            "Fn::Transform AWS::Include runs in CloudFormation and is not evaluated locally",
+            "Fn::Transform",
+        ),
     ],
 )
 def test_what_cloudformation_refuses_is_an_invalid_template_placed_at_the_function(
