@@ -1,0 +1,106 @@
+"""Errors and causes of JSONPath data-flow failures, word for word as AWS records them.
+
+Each row names where AWS's text was observed. The `An error occurred while executing the state ...`
+prefix is AWS's too and is checked on every row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from asl import StateMachine
+
+PREFIX = "An error occurred while executing the state 'S' (entered at the event id #2). "
+
+#: floci-io/floci#2870: causes of intrinsic calls whose path argument matches nothing, recorded on AWS.
+FLOCI_2870 = "https://github.com/floci-io/floci/issues/2870"
+
+
+def _pass(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {"StartAt": "S", "States": {"S": {"Type": "Pass", "Parameters": parameters, "End": True}}}
+
+
+@pytest.mark.parametrize(
+    ("definition", "data", "error", "cause", "source"),
+    [
+        (
+            _pass({"v.$": "States.Format('{}', $.nope)"}),
+            {"other": 1},
+            "States.Runtime",
+            "The function 'States.Format('{}', $.nope)' had the following error: "
+            "The JsonPath argument for the field '$.nope' could not be found in the input '{\"other\":1}'",
+            FLOCI_2870,
+        ),
+        (
+            # The cause names the whole expression, not the inner call that took the argument.
+            _pass({"v.$": "States.Format('{}', States.Format('{}', $.nope))"}),
+            {"other": 1},
+            "States.Runtime",
+            "The function 'States.Format('{}', States.Format('{}', $.nope))' had the following error: "
+            "The JsonPath argument for the field '$.nope' could not be found in the input '{\"other\":1}'",
+            FLOCI_2870,
+        ),
+        (
+            _pass({"v.$": "States.Array($.optionalProperty)"}),
+            {"requiredProperty": 1},
+            "States.Runtime",
+            "The function 'States.Array($.optionalProperty)' had the following error: The JsonPath "
+            "argument for the field '$.optionalProperty' could not be found in the input "
+            "'{\"requiredProperty\":1}'",
+            FLOCI_2870,
+        ),
+        (
+            # A plain path field keeps the payload-template wording.
+            _pass({"v.$": "$.nope"}),
+            {"other": 1},
+            "States.Runtime",
+            "The JSONPath '$.nope' specified for the field 'v.$' could not be found in the input "
+            "'{\"other\":1}'",
+            "https://github.com/floci-io/floci/issues/2521",
+        ),
+    ],
+)
+def test_recorded_cause(definition: dict[str, Any], data: Any, error: str, cause: str, source: str) -> None:
+    result = StateMachine(definition).run_sync(data)
+    assert (result.status, result.error) == ("FAILED", error), source
+    assert result.cause == PREFIX + cause, source
+
+
+#: floci-io/floci#3199 and its end-to-end test: `.$` paths measured on AWS (us-east-1).
+FLOCI_3199 = "https://github.com/floci-io/floci/pull/3199"
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "output"),
+    [
+        ("$.items[5]", {"items": [1, 2]}, {"v": None}),
+        ("$.items[-5]", {"items": [1, 2]}, {"v": None}),
+        ("$.items[1]", {"items": [1, 2]}, {"v": 2}),
+    ],
+)
+def test_an_index_past_the_end_of_an_array_reads_null(path: str, data: Any, output: Any) -> None:
+    """Only a last-step index past the end is lenient (FLOCI_3199); AWS fails every other miss."""
+    result = StateMachine(_pass({"v.$": path})).run_sync(data)
+    assert (result.status, result.output) == ("SUCCEEDED", output), FLOCI_3199
+
+
+@pytest.mark.parametrize(
+    ("parameters", "data"),
+    [
+        ({"v.$": "$.items[5].x"}, {"items": [1, 2]}),
+        ({"v.$": "$.items[0]"}, {"items": {"a": 1}}),
+        ({"v.$": "$.nope[0]"}, {"items": [1]}),
+        ({"v.$": "States.Format('{}', $.items[5])"}, {"items": [1, 2]}),
+    ],
+)
+def test_other_misses_still_fail(parameters: dict[str, Any], data: Any) -> None:
+    result = StateMachine(_pass(parameters)).run_sync(data)
+    assert (result.status, result.error) == ("FAILED", "States.Runtime"), FLOCI_3199
+
+
+def test_a_present_null_argument_is_not_a_miss() -> None:
+    """Only absence fails: a path argument that selects null formats as `null` (floci-io/floci#2870)."""
+    result = StateMachine(_pass({"v.$": "States.Format('{}', $.nul)"})).run_sync({"nul": None})
+    assert (result.status, result.output) == ("SUCCEEDED", {"v": "null"})
