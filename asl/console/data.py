@@ -8,9 +8,11 @@ shares: `backend.runtime.live` for callbacks a running execution waits for, and
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 from markupsafe import Markup
 
 from asl.console import layout, runs, svg
@@ -68,6 +70,8 @@ class Diagram:
     #: state name -> (type, Task resource or "").
     types: dict[str, tuple[str, str]]
     problem: str = ""
+    #: The layout, or why there is none (made once per definition text: see `_LAYOUTS`).
+    placed: layout.Layout | layout.TooLarge | None = None
 
     def svg(
         self, analysis: runs.Analysis | None = None, events: list[dict[str, Any]] | None = None
@@ -75,7 +79,9 @@ class Diagram:
         """The SVG, coloured by an execution's outcomes when given."""
         if self.graph is None:
             return Markup('<p class="error">The diagram cannot be drawn: {}</p>').format(self.problem)
-        placed = layout.layout(self.graph)
+        placed = self.placed
+        if isinstance(placed, layout.TooLarge) or placed is None:
+            return Markup('<p class="note">The diagram is not drawn: {}.</p>').format(placed)
         if analysis is None:
             return svg.render(self.graph, placed)
         taken: frozenset[int] = frozenset()
@@ -87,12 +93,24 @@ class Diagram:
         return svg.render(self.graph, placed, analysis.outcomes, analysis.counts, taken)
 
 
-def diagram(backend: Backend, definition: str) -> Diagram:
-    """The diagram of a definition text the server accepted.
+#: Layouts by definition text (an execution page, polled while it runs, draws the same one again).
+_LAYOUTS: dict[str, layout.Layout | layout.TooLarge] = {}
+_KEPT = 32
+_KEEPING = threading.Lock()
 
-    A store written by an older version may hold a definition this version refuses: its pages
-    still show everything else, and say why there is no diagram.
+
+async def diagram(backend: Backend, definition: str) -> Diagram:
+    """The diagram of a definition text the server accepted, laid out (on a worker thread).
+
+    Laying out a large definition takes a while: the thread keeps the server's other requests
+    going, and `asl.console.layout` bounds the cost. A store written by an older version may hold
+    a definition this version refuses: its pages still show everything else, and say why there is
+    no diagram.
     """
+    return await anyio.to_thread.run_sync(_diagram, backend, definition)
+
+
+def _diagram(backend: Backend, definition: str) -> Diagram:
     try:
         compiled = backend.compile(definition)
     except DefinitionError as exc:
@@ -101,7 +119,18 @@ def diagram(backend: Backend, definition: str) -> Diagram:
     for state in iter_states(compiled.machine):
         resource = state.resource.raw if isinstance(state, TaskState) else ""
         types[state.name] = (state.type.value, resource)
-    return Diagram(build_graph(compiled), types)
+    graph = build_graph(compiled)
+    placed = _LAYOUTS.get(definition)
+    if placed is None:
+        try:
+            placed = layout.layout(graph)
+        except layout.TooLarge as exc:
+            placed = exc
+        with _KEEPING:  # pages are drawn on several worker threads
+            if len(_LAYOUTS) >= _KEPT:
+                _LAYOUTS.pop(next(iter(_LAYOUTS)))
+            _LAYOUTS[definition] = placed
+    return Diagram(graph, types, placed=placed)
 
 
 @dataclass
@@ -148,9 +177,9 @@ async def execution(backend: Backend, arn: str, lane: str = "", after: int = 0) 
     if row is None:
         return None
     events = await backend.db.query(exec_sql.all_events, arn)
-    drawn = diagram(backend, row["definition"])
+    drawn = await diagram(backend, row["definition"])
     analysis = runs.analyse(events, drawn.types, row["status"])
-    picture = drawn.svg(analysis, events)
+    picture = await anyio.to_thread.run_sync(drawn.svg, analysis, events)
 
     def inside(key: str) -> bool:
         return not lane or key == lane or key.startswith(lane + "/")

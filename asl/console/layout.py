@@ -7,6 +7,10 @@ order each layer, and states are centred over their neighbours. A Parallel or Ma
 that holds the layouts of its branches (side by side) or its processor, so nesting costs nothing
 special. Loop edges run up along the right side. Sizes come from the label's length (7 px a
 character): the browser draws the text, the layout only needs to leave room for it.
+
+The cost grows with the bend points (a Catch from each of 200 chained states to one handler needs
+20,000), so it is bounded: past `MAX_BENDS` in all, long edges run along the side as loop edges do,
+and a diagram with more than `MAX_NODES` states or `MAX_EDGES` edges is not laid out (`TooLarge`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,15 @@ PAD = 14.0
 HEADER = 28.0
 LOOP_GAP = 16.0
 SWEEPS = 6
+#: Past these a diagram is not drawn: laying it out would take seconds, its SVG megabytes.
+MAX_NODES = 1000
+MAX_EDGES = 2500
+#: The bend points a whole layout may place; past them, long edges run along the side.
+MAX_BENDS = 4000
+
+
+class TooLarge(Exception):
+    """A diagram larger than the console draws."""
 
 
 @dataclass
@@ -105,7 +118,12 @@ def fit(label: str) -> str:
 
 
 def layout(graph: Graph) -> Layout:
-    """Place every node, branch panel and edge of `graph`."""
+    """Place every node, branch panel and edge of `graph`; TooLarge past the console's limits."""
+    if len(graph.nodes) > MAX_NODES or len(graph.edges) > MAX_EDGES:
+        raise TooLarge(
+            f"it has {len(graph.nodes)} nodes and {len(graph.edges)} edges, and the console draws at most "
+            f"{MAX_NODES} and {MAX_EDGES} (asl graph draws any size)"
+        )
     by_scope: dict[str, list[int]] = {}
     scope_of = _scopes(graph.members, "", {})
     for index, edge in enumerate(graph.edges):
@@ -136,6 +154,8 @@ def _scopes(members: tuple[str | Cluster, ...], scope: str, found: dict[str, str
 class _Placer:
     graph: Graph
     by_scope: dict[str, list[int]]
+    #: Bend points left to place (see MAX_BENDS).
+    bends: list[int] = field(default_factory=lambda: [MAX_BENDS])
 
     def machine(self, members: tuple[str | Cluster, ...], scope: str) -> Layout:
         nodes: list[str] = []
@@ -147,7 +167,7 @@ class _Placer:
                 nodes.append(member)
         sizes = {node: self.size(node, inner.get(node)) for node in nodes}
         edges = [(i, self.graph.edges[i]) for i in self.by_scope.get(scope, [])]
-        placed = _layered(nodes, sizes, edges)
+        placed = _layered(nodes, sizes, edges, self.bends)
         for node, content in inner.items():
             box = placed.boxes[node]
             box.frame = True
@@ -186,7 +206,10 @@ class _Placer:
 
 
 def _layered(
-    nodes: list[str], sizes: dict[str, tuple[float, float]], edges: list[tuple[int, Edge]]
+    nodes: list[str],
+    sizes: dict[str, tuple[float, float]],
+    edges: list[tuple[int, Edge]],
+    bends: list[int],
 ) -> Layout:
     known = set(nodes)
     edges = [(i, e) for i, e in edges if e.source in known and e.target in known]
@@ -197,6 +220,12 @@ def _layered(
         bottom = max((layer[n] for n in nodes if n not in ends), default=-1) + 1
         for n in ends:
             layer[n] = bottom
+    needed = sum(layer[e.target] - layer[e.source] - 1 for _, e in forward)
+    if needed <= bends[0]:
+        bends[0] -= needed
+    else:  # too many bend points to place in time: long edges go along the side, as loops do
+        loops = loops + [(i, e) for i, e in forward if layer[e.target] - layer[e.source] > 1]
+        forward = [(i, e) for i, e in forward if layer[e.target] - layer[e.source] <= 1]
     # Long edges pass through bend points ("dummies"), one per layer crossed.
     chains: dict[int, list[str]] = {}
     widths = dict(sizes)

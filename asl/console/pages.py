@@ -20,6 +20,7 @@ from asl.server.errors import ServiceError
 
 if TYPE_CHECKING:
     from asl.server.backend import Backend
+    from asl.server.protocol import JsonService
 
 #: The largest form accepted (an input or a callback output is at most 256 KiB on AWS).
 MAX_FORM = 1024 * 1024
@@ -28,9 +29,11 @@ MAX_FORM = 1024 * 1024
 class Pages:
     """The handlers, bound to one server's backend and guard."""
 
-    def __init__(self, backend: Backend, guard: Guard) -> None:
+    def __init__(self, backend: Backend, guard: Guard, service: JsonService) -> None:
         self.backend = backend
         self.guard = guard
+        #: The Step Functions API: actions run as requests run, checked against AWS's model first.
+        self.service = service
 
     def context(self, request: Request, **values: Any) -> dict[str, Any]:
         """What every template gets: the CSRF token, the section being shown."""
@@ -62,7 +65,7 @@ class Pages:
         status = status if status in data.STATUSES else None
         before = _int(request.query_params.get("before"), 2**62)
         found, next_before = await data.executions(self.backend, row["arn"], status, before)
-        drawn = data.diagram(self.backend, row["definition"])
+        drawn = await data.diagram(self.backend, row["definition"])
         return page(
             "machine.html",
             400 if error else 200,
@@ -70,7 +73,7 @@ class Pages:
                 request,
                 section="machines",
                 machine=row,
-                definition=runs.pretty(row["definition"], limit=2**21),
+                definition=runs.pretty(row["definition"], 2**18, "DescribeStateMachine"),
                 diagram=drawn.svg(),
                 executions=found,
                 next_before=next_before,
@@ -88,8 +91,6 @@ class Pages:
         if isinstance(form, Response):
             return form
         name = request.path_params["name"]
-        from asl.server import executions
-
         payload: dict[str, Any] = {
             "stateMachineArn": self.backend.where.machine(name),
             "input": form.get("input", "") or "{}",
@@ -97,7 +98,7 @@ class Pages:
         if form.get("name", "").strip():
             payload["name"] = form["name"].strip()
         try:
-            started = await executions.start_execution(self.backend, payload)
+            started = await self.service.call("StartExecution", payload)
         except ServiceError as error:
             shown = {"name": form.get("name", ""), "input": form.get("input", "")}
             return await self._machine_page(request, name, f"{error.code}: {error.message}", shown)
@@ -156,8 +157,6 @@ class Pages:
         form = await self._form(request)
         if isinstance(form, Response):
             return form
-        from asl.server import executions
-
         arn = form.get("arn", "")
         request_body = {
             "executionArn": arn,
@@ -165,7 +164,7 @@ class Pages:
             "cause": form.get("cause") or None,
         }
         try:
-            await executions.stop_execution(self.backend, request_body)
+            await self.service.call("StopExecution", request_body)
         except ServiceError as error:
             return self._failed(request, arn, "stop the execution", error)
         return _see(f"/console/execution?arn={quote(arn, safe='')}")
@@ -175,17 +174,15 @@ class Pages:
         form = await self._form(request)
         if isinstance(form, Response):
             return form
-        from asl.server import tasks
-
         arn, token = form.get("arn", ""), form.get("token", "")
         try:
             if form.get("outcome") == "success":
-                await tasks.send_task_success(
-                    self.backend, {"taskToken": token, "output": form.get("output", "")}
+                await self.service.call(
+                    "SendTaskSuccess", {"taskToken": token, "output": form.get("output", "")}
                 )
             else:
-                await tasks.send_task_failure(
-                    self.backend,
+                await self.service.call(
+                    "SendTaskFailure",
                     {
                         "taskToken": token,
                         "error": form.get("error") or None,
@@ -260,8 +257,14 @@ def _see(location: str) -> Response:
     return RedirectResponse(location, 303, headers={"Cache-Control": "no-store"})
 
 
+#: Paging positions are execution sequence numbers: SQLite integers, far below this.
+_LARGEST = 2**62
+
+
 def _int(text: str | None, default: int) -> int:
+    """A query parameter as an integer in what the store can compare (else `default`)."""
     try:
-        return int(text) if text is not None else default
+        value = int(text) if text is not None else default
     except ValueError:
         return default
+    return max(-_LARGEST, min(value, _LARGEST))

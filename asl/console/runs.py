@@ -239,8 +239,11 @@ def _summarise(result: Analysis) -> None:
 SHOWN = 32 * 1024
 
 
-def pretty(text: str | None, limit: int = SHOWN) -> str:
-    """A JSON document indented for reading (as given when it is not JSON), cut at `limit` characters."""
+def pretty(text: str | None, limit: int = SHOWN, whole: str = "GetExecutionHistory") -> str:
+    """A JSON document indented for reading (as given when it is not JSON), cut at `limit` characters.
+
+    `whole`: the API action that returns all of it, named where the text is cut.
+    """
     if text is None:
         return ""
     if len(text) <= limit:
@@ -248,7 +251,7 @@ def pretty(text: str | None, limit: int = SHOWN) -> str:
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}\n… cut here: {len(text):,} characters in all (GetExecutionHistory has them all)"
+    return f"{text[:limit]}\n… cut here: {len(text):,} characters in all ({whole} has them all)"
 
 
 def describe(counts: Counter[str]) -> str:

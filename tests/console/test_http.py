@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -10,6 +11,8 @@ import httpx
 import pytest
 
 from asl.console import data
+from asl.graph import build_graph
+from asl.parse import load_definition
 from tests.console.conftest import create, finished
 from tests.server.conftest import Server
 
@@ -208,3 +211,84 @@ def test_an_execution_whose_definition_this_version_refuses_still_shows(
     assert "The diagram cannot be drawn" in answer.text
     assert "a rule this version added" in answer.text
     assert "PassStateEntered" in answer.text
+
+
+def test_forms_are_checked_as_the_api_checks_requests(http: httpx.Client, sfn: Any) -> None:
+    name, arn = create(sfn, PASS)
+    big = json.dumps({"data": "x" * 600_000})  # under the form's 1 MiB, over AWS's 256 KiB input
+    answer = http.post(
+        f"/console/state-machines/{name}/start", data={"csrf": token(http, name), "input": big}
+    )
+    assert answer.status_code == 400
+    assert "ValidationException" in answer.text
+    assert "Member must have length less than or equal to 262144" in answer.text
+    assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
+    callback = http.post(
+        "/console/execution/callback",
+        data={"csrf": token(http, name), "arn": "x", "token": "t", "outcome": "success", "output": big},
+    )
+    assert callback.status_code == 400
+    assert "ValidationException" in callback.text
+
+
+@pytest.mark.parametrize("before", ["99999999999999999999999", "-99999999999999999999999", "1e5", "9" * 5000])
+def test_any_paging_position_is_a_page(http: httpx.Client, sfn: Any, before: str) -> None:
+    name, _ = create(sfn, PASS)
+    for path in ("/console/executions", f"/console/state-machines/{name}"):
+        assert http.get(path, params={"before": before}).status_code == 200
+
+
+def dense(states: int) -> dict[str, Any]:
+    """Every state catches an error by going to each of the others: states * (states - 1) edges."""
+    names = [f"S{n}" for n in range(states)]
+    return {
+        "StartAt": "S0",
+        "States": {
+            name: {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
+                "Catch": [{"ErrorEquals": [f"To{other}"], "Next": other} for other in names if other != name],
+                **({"Next": names[n + 1]} if n + 1 < states else {"End": True}),
+            }
+            for n, name in enumerate(names)
+        },
+    }
+
+
+def test_a_diagram_too_large_to_lay_out_is_not_drawn(http: httpx.Client, sfn: Any) -> None:
+    name, arn = create(sfn, dense(60))  # 3,540 catch edges: seconds of layout, megabytes of SVG
+    page = http.get(f"/console/state-machines/{name}", timeout=60)
+    assert page.status_code == 200
+    assert "The diagram is not drawn: it has 62 nodes and 3601 edges" in page.text
+    assert "<svg" not in page.text
+    assert len(page.content) < 512 * 1024
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    finished(sfn, execution)
+    shown = http.get(f"/console/execution?arn={quote(execution, safe='')}", timeout=60)
+    assert shown.status_code == 200
+    assert "The diagram is not drawn" in shown.text
+
+
+def test_long_edges_past_the_bend_budget_run_along_the_side(http: httpx.Client, sfn: Any) -> None:
+    states = {
+        f"S{n}": {
+            "Type": "Pass",
+            "Next": f"S{n + 1}" if n < 199 else "Done",
+        }
+        for n in range(200)
+    }
+    choices = [{"Variable": "$.n", "NumericEquals": n, "Next": f"S{n}"} for n in range(200)]
+    definition = {
+        "StartAt": "Pick",
+        "States": {
+            "Pick": {"Type": "Choice", "Choices": choices, "Default": "Done"},
+            **states,
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    name, _ = create(sfn, definition)  # the Choice's edges cross up to 200 layers: 20,000 bend points
+    page = http.get(f"/console/state-machines/{name}", timeout=60)
+    assert page.status_code == 200
+    edges = len(build_graph(load_definition(definition)).edges)
+    assert page.text.count("<polyline ") == edges  # every edge drawn
+    assert 'data-state="S199"' in page.text
