@@ -17,14 +17,19 @@ def math_add(first: int | float, second: int | float) -> int:
 
 
 def math_random(start: int | float, end: int | float, seed: int | float | None = None) -> int:
-    """States.MathRandom: an integer from `start` to `end` inclusive; the same seed gives the same number."""
-    low, high = round_half_up(start), round_half_up(end)
-    if low > high:
+    """States.MathRandom: an integer from `start` (inclusive) to `end` (exclusive); a seed repeats it.
+
+    As observed on AWS (gabrielmoreira/tiny-asl-machine's AWS-run cases): the bounds are truncated to
+    integers (`1.6, 5.4` can give 1; `1.4, 1.6` fails), the end is never returned (`1, 999` gives
+    1..998) and the start must be below the end (`1, 1` fails).
+    """
+    low, high = int(start), int(end)
+    if low >= high:
         raise IntrinsicFailure(
-            f"Invalid arguments in States.MathRandom: the start ({low}) must not be greater than the end ({high})"
+            f"Invalid arguments in States.MathRandom: the start ({low}) must be less than the end ({high})"
         )
     generator = _RANDOM if seed is None else random.Random(round_half_up(seed))
-    return generator.randint(low, high)
+    return generator.randrange(low, high)
 
 
 def uuid4() -> str:

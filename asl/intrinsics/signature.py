@@ -91,13 +91,9 @@ def is_integral(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value) and value.is_integer()
 
 
-def non_negative_integer(value: Any) -> str | None:
-    """Check: an integer >= 0."""
-    return (
-        None
-        if is_integral(value) and value >= 0
-        else f"must be a non-negative integer, but got {shown(value)}"
-    )
+def non_negative(value: Any) -> str | None:
+    """Check: a number >= 0 (an index; AWS truncates a fractional one)."""
+    return None if value >= 0 else f"must not be negative, but got {shown(value)}"
 
 
 def positive_integer(value: Any) -> str | None:

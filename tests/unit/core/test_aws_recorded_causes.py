@@ -104,3 +104,42 @@ def test_a_present_null_argument_is_not_a_miss() -> None:
     """Only absence fails: a path argument that selects null formats as `null` (floci-io/floci#2870)."""
     result = StateMachine(_pass({"v.$": "States.Format('{}', $.nul)"})).run_sync({"nul": None})
     assert (result.status, result.output) == ("SUCCEEDED", {"v": "null"})
+
+
+#: A test run on AWS: MathAdd given a string fails with States.Runtime, "Invalid arguments in States.MathAdd".
+AWS_TEST_HARNESS = "https://github.com/aws-test-harness/aws-test-harness (test_reports_execution_failure)"
+#: AWS-run intrinsic cases: every argument or data failure is States.Runtime.
+TINY_ASL = "https://github.com/gabrielmoreira/tiny-asl-machine (tests/conformance/cases/States.*.ts)"
+
+
+@pytest.mark.parametrize(
+    ("expression", "data", "fragment", "source"),
+    [
+        (
+            "States.MathAdd($.a, $.b)",
+            {"a": 1, "b": "NOT A NUMBER"},
+            "Invalid arguments in States.MathAdd",
+            AWS_TEST_HARNESS,
+        ),
+        (
+            "States.StringToJson($.s)",
+            {"s": "{bad json}"},
+            "Invalid arguments in States.StringToJson",
+            TINY_ASL,
+        ),
+        (
+            "States.ArrayGetItem($.a, 3)",
+            {"a": [10, 20, 30]},
+            "Invalid arguments in States.ArrayGetItem",
+            TINY_ASL,
+        ),
+        ("States.MathRandom(1, 1)", {}, "Invalid arguments in States.MathRandom", TINY_ASL),
+    ],
+)
+def test_intrinsic_failures_are_states_runtime(
+    expression: str, data: Any, fragment: str, source: str
+) -> None:
+    """States.Runtime, so a Catch on States.ALL lets it through (asl.retry)."""
+    result = StateMachine(_pass({"v.$": expression})).run_sync(data)
+    assert (result.status, result.error) == ("FAILED", "States.Runtime"), source
+    assert fragment in (result.cause or ""), source

@@ -86,8 +86,8 @@ def test_input_is_never_mutated() -> None:
         (
             {"Type": "Pass", "Parameters": {"v.$": "States.ArrayGetItem($.l, 5)"}},
             {"l": [1]},
-            "States.IntrinsicFailure",
-            "",
+            "States.Runtime",
+            "Invalid arguments in States.ArrayGetItem",
         ),
         (
             {"Type": "Wait", "SecondsPath": "$.s"},
