@@ -143,3 +143,49 @@ def test_intrinsic_failures_are_states_runtime(
     result = StateMachine(_pass({"v.$": expression})).run_sync(data)
     assert (result.status, result.error) == ("FAILED", "States.Runtime"), source
     assert fragment in (result.cause or ""), source
+
+
+#: floci's executor: "AWS wording, verified against us-east-1" for a Choice with no next state.
+FLOCI_CHOICE = "https://github.com/floci-io/floci (AslExecutor NO_NEXT_STATE_CAUSE)"
+
+
+def _choice(rule: dict[str, Any], default: bool) -> dict[str, Any]:
+    choice: dict[str, Any] = {"Type": "Choice", "Choices": [{**rule, "Next": "Matched"}]}
+    states = {"S": choice, "Matched": {"Type": "Pass", "Result": "matched", "End": True}}
+    if default:
+        choice["Default"] = "Defaulted"
+        states["Defaulted"] = {"Type": "Pass", "Result": "defaulted", "End": True}
+    return {"StartAt": "S", "States": states}
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        _choice({"Variable": "$.value", "IsNull": True}, default=False),
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "S",
+            "States": {
+                "S": {"Type": "Choice", "Choices": [{"Condition": "{% false %}", "Next": "D"}]},
+                "D": {"Type": "Succeed"},
+            },
+        },
+    ],
+)
+def test_a_choice_with_no_next_state_is_states_runtime(definition: dict[str, Any]) -> None:
+    result = StateMachine(definition).run_sync({"value": "not-null"})
+    assert (result.status, result.error) == ("FAILED", "States.Runtime"), FLOCI_CHOICE
+    assert result.cause == (
+        PREFIX + "Failed to transition out of the state. The state does not point to a next state."
+    ), FLOCI_CHOICE
+
+
+@pytest.mark.parametrize(
+    ("right", "selected"),
+    [([6], "matched"), ([8], "defaulted"), ([6, 5], "defaulted"), ([], "defaulted"), (6, "matched")],
+)
+def test_a_numeric_path_operand_of_one_item_compares_as_that_item(right: Any, selected: str) -> None:
+    """AWS matches 7 > [6] (tiny-asl-machine, Choice.NumericGreaterThanPath, observed on AWS)."""
+    definition = _choice({"Variable": "$.left", "NumericGreaterThanPath": "$.right"}, default=True)
+    result = StateMachine(definition).run_sync({"left": 7, "right": right})
+    assert result.output == selected, TINY_ASL

@@ -215,4 +215,5 @@ def test_no_choice_matched() -> None:
         },
     }
     result = StateMachine(definition).run_sync({})
-    assert result.error == "States.NoChoiceMatched"
+    # AWS: States.Runtime, not States.NoChoiceMatched (see asl.states.choice)
+    assert result.error == "States.Runtime"
