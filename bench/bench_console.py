@@ -27,6 +27,8 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -69,7 +71,9 @@ def timed_get(connection: http.client.HTTPConnection, path: str, repeat: int) ->
     return statistics.median(times), status, size
 
 
-def run(items: list[int], repeat: int) -> list[dict[str, Any]]:
+@contextmanager
+def serving() -> Iterator[str]:
+    """A server in this process (uvicorn in a thread, as `asl serve` runs it, store in memory): its URL."""
     ready = threading.Event()
     app, _ = build_app(Config(), ":memory:", wait_scale=0, on_ready=ready.set)
     sock = bind("127.0.0.1", 0)
@@ -77,7 +81,19 @@ def run(items: list[int], repeat: int) -> list[dict[str, Any]]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     ready.wait(30)
-    address = url(sock, "127.0.0.1")
+    try:
+        yield url(sock, "127.0.0.1")
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def run(items: list[int], repeat: int) -> list[dict[str, Any]]:
+    with serving() as address:
+        return measure(address, items, repeat)
+
+
+def measure(address: str, items: list[int], repeat: int) -> list[dict[str, Any]]:
     sfn = boto3.client(
         "stepfunctions",
         endpoint_url=address,
@@ -112,8 +128,6 @@ def run(items: list[int], repeat: int) -> list[dict[str, Any]]:
         assert status == 204, status
         rows.append({"items": count, "events": events, "page_ms": round(page_ms, 1),
                      "page_kib": size // 1024, "poll_ms": round(poll_ms, 2)})  # fmt: skip
-    server.should_exit = True
-    thread.join(30)
     return rows
 
 

@@ -12,6 +12,7 @@ The diagram is SVG laid out in Python (`asl.console.layout`), so Graphviz is not
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from asl.console.pages import Pages
+from asl.console.pages import BadRequest, Pages
 from asl.console.security import PAGE_HEADERS, Guard
 
 if TYPE_CHECKING:
@@ -30,14 +31,13 @@ __all__ = ["routes"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 _TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+log = logging.getLogger("asl.console")
 
 
 def routes(backend: Backend, bind_host: str = "127.0.0.1") -> list[BaseRoute]:
     """The console's routes under `/console`, answering only requests for `bind_host`."""
-    from asl.server import step_functions
-
     guard = Guard(bind_host)
-    pages = Pages(backend, guard, step_functions(backend))
+    pages = Pages(backend, guard)
     static = resources.files("asl.console").joinpath("static")
 
     async def asset(request: Request) -> Response:
@@ -57,7 +57,14 @@ def routes(backend: Backend, bind_host: str = "127.0.0.1") -> list[BaseRoute]:
                     403,
                     headers=PAGE_HEADERS,
                 )
-            return await endpoint(request)
+            try:
+                return await endpoint(request)
+            except BadRequest as bad:
+                return pages.refused(request, str(bad), 400)
+            except Exception as exc:  # a bug of ours: the log has the traceback, the page says what failed
+                log.exception("console %s %s failed", request.method, request.url.path)
+                message = f"asl serve's console failed on this page: {type(exc).__name__}: {exc} (please report this)"
+                return pages.refused(request, message, 500)
 
         return handle
 

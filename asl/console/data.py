@@ -3,22 +3,25 @@
 Reads go through the store's query functions (no SQL here) and the objects the server already
 shares: `backend.runtime.live` for callbacks a running execution waits for, and
 `backend.runner.directory` (under its lock) for Cognito pools and users.
+
+Diagrams are drawn, and histories read, in a worker thread, one at a time (the `limiter` the pages
+hold): a big one takes a second, and the server keeps answering meanwhile.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import anyio.to_thread
+import anyio
 from markupsafe import Markup
 
 from asl.console import layout, runs, svg
 from asl.errors import DefinitionError, InputError
 from asl.graph import Graph, build_graph, execution_path
-from asl.model import TaskState, iter_states
+from asl.model import Definition, TaskState, iter_states
 from asl.store import console as console_sql
 from asl.store import executions as exec_sql
 from asl.store import machines as machine_sql
@@ -30,6 +33,8 @@ STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 #: Rows per list page, and at most this many events or state runs on an execution page.
 PAGE = 100
 EVENTS_SHOWN = 250
+#: How many history events one query reads (the store runs one query at a time).
+SLICE = 1000
 
 
 async def machines(backend: Backend) -> list[dict[str, Any]]:
@@ -64,53 +69,69 @@ async def progress(backend: Backend, arn: str) -> tuple[str, int] | None:
 
 @dataclass
 class Diagram:
-    """A definition's diagram and what its states are (no graph when this version cannot load it)."""
+    """A definition's diagram and what its states are (no definition when this version cannot load it)."""
 
-    graph: Graph | None
+    definition: Definition | None
     #: state name -> (type, Task resource or "").
     types: dict[str, tuple[str, str]]
     problem: str = ""
-    #: The layout, or why there is none (made once per definition text: see `_LAYOUTS`).
-    placed: layout.Layout | layout.TooLarge | None = None
 
-    def svg(
-        self, analysis: runs.Analysis | None = None, events: list[dict[str, Any]] | None = None
+    async def svg(
+        self,
+        limiter: anyio.CapacityLimiter,
+        analysis: runs.Analysis | None = None,
+        events: list[dict[str, Any]] | None = None,
     ) -> Markup:
-        """The SVG, coloured by an execution's outcomes when given."""
-        if self.graph is None:
+        """The SVG, coloured by an execution's outcomes when given, drawn off the event loop."""
+        if self.definition is None:
             return Markup('<p class="error">The diagram cannot be drawn: {}</p>').format(self.problem)
-        placed = self.placed
-        if isinstance(placed, layout.TooLarge) or placed is None:
-            return Markup('<p class="note">The diagram is not drawn: {}.</p>').format(placed)
-        if analysis is None:
-            return svg.render(self.graph, placed)
-        taken: frozenset[int] = frozenset()
-        if events:
-            try:
-                taken = execution_path(self.graph, events).edges
-            except InputError:  # a history the path reader cannot follow still shows its outcomes
-                taken = frozenset()
-        return svg.render(self.graph, placed, analysis.outcomes, analysis.counts, taken)
+        work = partial(draw, self.definition, analysis, events)
+        return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
-#: Layouts by definition text (an execution page, polled while it runs, draws the same one again).
-_LAYOUTS: dict[str, layout.Layout | layout.TooLarge] = {}
-_KEPT = 32
-_KEEPING = threading.Lock()
+def draw(
+    definition: Definition, analysis: runs.Analysis | None, events: list[dict[str, Any]] | None
+) -> Markup:
+    """A definition's SVG, with a note when it is too big to draw in full (bounded work, any thread)."""
+    graph = build_graph(definition)
+    placed = layout.layout(graph)
+    note = _note(graph, placed.detail)
+    if placed.detail is layout.Detail.NONE:
+        return note
+    if analysis is None:
+        return note + svg.render(graph, placed)
+    taken: frozenset[int] = frozenset()
+    if events and placed.detail is layout.Detail.FULL:
+        try:
+            taken = execution_path(graph, events).edges
+        except InputError:  # a history the path reader cannot follow still shows its outcomes
+            taken = frozenset()
+    return note + svg.render(graph, placed, analysis.outcomes, analysis.counts, taken)
 
 
-async def diagram(backend: Backend, definition: str) -> Diagram:
-    """The diagram of a definition text the server accepted, laid out (on a worker thread).
+def _note(graph: Graph, detail: layout.Detail) -> Markup:
+    """What a diagram drawn in part leaves out, and where to find it."""
+    states = sum(1 for node in graph.nodes.values() if node.kind not in ("start", "end"))
+    if detail is layout.Detail.STATES:
+        return Markup(
+            '<p class="note">The diagram shows the states only, layer by layer: {:,} states and {:,} '
+            "transitions are more than the console lays out (at most {:,} states, transitions and bends "
+            "in all). The definition below has every transition.</p>"
+        ).format(states, len(graph.edges), layout.BUDGET)
+    if detail is layout.Detail.NONE:
+        return Markup(
+            '<p class="note">No diagram: {:,} states are more than the console draws (at most {:,}). '
+            "The definition below has them all.</p>"
+        ).format(states, layout.MAX_STATES)
+    return Markup("")
 
-    Laying out a large definition takes a while: the thread keeps the server's other requests
-    going, and `asl.console.layout` bounds the cost. A store written by an older version may hold
-    a definition this version refuses: its pages still show everything else, and say why there is
-    no diagram.
+
+def diagram(backend: Backend, definition: str) -> Diagram:
+    """The diagram of a definition text the server accepted.
+
+    A store written by an older version may hold a definition this version refuses: its pages
+    still show everything else, and say why there is no diagram.
     """
-    return await anyio.to_thread.run_sync(_diagram, backend, definition)
-
-
-def _diagram(backend: Backend, definition: str) -> Diagram:
     try:
         compiled = backend.compile(definition)
     except DefinitionError as exc:
@@ -119,18 +140,19 @@ def _diagram(backend: Backend, definition: str) -> Diagram:
     for state in iter_states(compiled.machine):
         resource = state.resource.raw if isinstance(state, TaskState) else ""
         types[state.name] = (state.type.value, resource)
-    graph = build_graph(compiled)
-    placed = _LAYOUTS.get(definition)
-    if placed is None:
-        try:
-            placed = layout.layout(graph)
-        except layout.TooLarge as exc:
-            placed = exc
-        with _KEEPING:  # pages are drawn on several worker threads
-            if len(_LAYOUTS) >= _KEPT:
-                _LAYOUTS.pop(next(iter(_LAYOUTS)))
-            _LAYOUTS[definition] = placed
-    return Diagram(graph, types, placed=placed)
+    return Diagram(compiled, types)
+
+
+async def history(backend: Backend, arn: str) -> list[dict[str, Any]]:
+    """An execution's whole history, read `SLICE` events a query, so the API's queries go in between."""
+    events: list[dict[str, Any]] = []
+    while True:
+        found = await backend.db.query(
+            console_sql.events_after, arn, events[-1]["id"] if events else 0, SLICE
+        )
+        events.extend(found)
+        if len(found) < SLICE:
+            return events
 
 
 @dataclass
@@ -171,15 +193,19 @@ class ExecutionView:
     total_events: int
 
 
-async def execution(backend: Backend, arn: str, lane: str = "", after: int = 0) -> ExecutionView | None:
+async def execution(
+    backend: Backend, limiter: anyio.CapacityLimiter, arn: str, lane: str = "", after: int = 0
+) -> ExecutionView | None:
     """An execution with its history read (only `lane` and what runs inside it, when given)."""
     row = await backend.db.query(exec_sql.get_execution, arn)
     if row is None:
         return None
-    events = await backend.db.query(exec_sql.all_events, arn)
-    drawn = await diagram(backend, row["definition"])
-    analysis = runs.analyse(events, drawn.types, row["status"])
-    picture = await anyio.to_thread.run_sync(drawn.svg, analysis, events)
+    events = await history(backend, arn)
+    drawn = diagram(backend, row["definition"])
+    analysis = await anyio.to_thread.run_sync(
+        runs.analyse, events, drawn.types, row["status"], limiter=limiter
+    )
+    picture = await drawn.svg(limiter, analysis, events)
 
     def inside(key: str) -> bool:
         return not lane or key == lane or key.startswith(lane + "/")

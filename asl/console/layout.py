@@ -8,15 +8,18 @@ that holds the layouts of its branches (side by side) or its processor, so nesti
 special. Loop edges run up along the right side. Sizes come from the label's length (7 px a
 character): the browser draws the text, the layout only needs to leave room for it.
 
-The cost grows with the bend points (a Catch from each of 200 chained states to one handler needs
-20,000), so it is bounded: past `MAX_BENDS` in all, long edges run along the side as loop edges do,
-and a diagram with more than `MAX_NODES` states or `MAX_EDGES` edges is not laid out (`TooLarge`).
+The work is bounded: long edges cost a bend point per layer they cross, so a dense definition
+(every state catching into every other) would need millions. Each machine's states, transitions
+and bend points are counted before it is ordered; past `BUDGET` in all, the diagram falls back to
+the states alone, each machine's layers packed in rows (`Detail.STATES`), and past `MAX_STATES`
+states to no drawing at all (`Detail.NONE`). Either way the drawing stays a few hundred KB.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from asl.graph import Cluster, Edge, Graph
 
@@ -29,15 +32,20 @@ PAD = 14.0
 HEADER = 28.0
 LOOP_GAP = 16.0
 SWEEPS = 6
-#: Past these a diagram is not drawn: laying it out would take seconds, its SVG megabytes.
-MAX_NODES = 1000
-MAX_EDGES = 2500
-#: The bend points a whole layout may place; past them, long edges run along the side.
-MAX_BENDS = 4000
+#: The most states, transitions and bend points one diagram lays out with its transitions.
+BUDGET = 25_000
+#: The most states drawn (without transitions) when the budget is exceeded.
+MAX_STATES = 2_000
+#: How wide a row of states gets before it wraps, when transitions are left out.
+ROW_WIDTH = 1_200.0
 
 
-class TooLarge(Exception):
-    """A diagram larger than the console draws."""
+class Detail(StrEnum):
+    """How much of a diagram was drawn."""
+
+    FULL = "full"
+    STATES = "states"
+    NONE = "none"
 
 
 @dataclass
@@ -86,6 +94,7 @@ class Layout:
     boxes: dict[str, Box] = field(default_factory=dict)
     panels: list[Panel] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+    detail: Detail = Detail.FULL
 
     def shift(self, dx: float, dy: float) -> None:
         """Move everything by (dx, dy)."""
@@ -117,19 +126,24 @@ def fit(label: str) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
+class _OverBudget(Exception):
+    """The diagram needs more work than `BUDGET` allows."""
+
+
 def layout(graph: Graph) -> Layout:
-    """Place every node, branch panel and edge of `graph`; TooLarge past the console's limits."""
-    if len(graph.nodes) > MAX_NODES or len(graph.edges) > MAX_EDGES:
-        raise TooLarge(
-            f"it has {len(graph.nodes)} nodes and {len(graph.edges)} edges, and the console draws at most "
-            f"{MAX_NODES} and {MAX_EDGES} (asl graph draws any size)"
-        )
+    """Place every node, branch panel and edge of `graph` (only its states when it is too big)."""
+    if len(graph.nodes) > MAX_STATES:
+        return Layout(detail=Detail.NONE)
     by_scope: dict[str, list[int]] = {}
     scope_of = _scopes(graph.members, "", {})
     for index, edge in enumerate(graph.edges):
         if edge.kind != "branch":
             by_scope.setdefault(scope_of.get(edge.source, ""), []).append(index)
-    placed = _Placer(graph, by_scope).machine(graph.members, "")
+    try:
+        placed = _Placer(graph, by_scope, BUDGET).machine(graph.members, "")
+    except _OverBudget:
+        placed = _Placer(graph, by_scope, None).machine(graph.members, "")
+        placed.detail = Detail.STATES
     placed.shift(PAD, PAD)
     placed.width += 2 * PAD
     placed.height += 2 * PAD
@@ -154,8 +168,8 @@ def _scopes(members: tuple[str | Cluster, ...], scope: str, found: dict[str, str
 class _Placer:
     graph: Graph
     by_scope: dict[str, list[int]]
-    #: Bend points left to place (see MAX_BENDS).
-    bends: list[int] = field(default_factory=lambda: [MAX_BENDS])
+    #: What is left of the budget; None: place the states only.
+    budget: int | None
 
     def machine(self, members: tuple[str | Cluster, ...], scope: str) -> Layout:
         nodes: list[str] = []
@@ -167,7 +181,7 @@ class _Placer:
                 nodes.append(member)
         sizes = {node: self.size(node, inner.get(node)) for node in nodes}
         edges = [(i, self.graph.edges[i]) for i in self.by_scope.get(scope, [])]
-        placed = _layered(nodes, sizes, edges, self.bends)
+        placed = self.layered(nodes, sizes, edges)
         for node, content in inner.items():
             box = placed.boxes[node]
             box.frame = True
@@ -204,28 +218,66 @@ class _Placer:
         placed.absorb(content, PAD, PAD + 10)
         return placed
 
+    def layered(
+        self, nodes: list[str], sizes: dict[str, tuple[float, float]], edges: list[tuple[int, Edge]]
+    ) -> Layout:
+        """One machine's layout, charged to the budget before the costly part (or its states only)."""
+        known = set(nodes)
+        edges = [(i, e) for i, e in edges if e.source in known and e.target in known]
+        forward, loops = _split(nodes, edges)
+        layer = _layers(nodes, forward)
+        ends = [n for n in nodes if n.startswith("n_end")]
+        if ends:
+            bottom = max((layer[n] for n in nodes if n not in ends), default=-1) + 1
+            for n in ends:
+                layer[n] = bottom
+        if self.budget is None:
+            return _stacked(nodes, sizes, layer)
+        bends = sum(max(layer[e.target] - layer[e.source] - 1, 0) for _, e in forward)
+        self.budget -= len(nodes) + len(edges) + bends
+        if self.budget < 0:
+            raise _OverBudget
+        return _layered(nodes, sizes, forward, loops, layer)
+
+
+def _stacked(nodes: list[str], sizes: dict[str, tuple[float, float]], layer: dict[str, int]) -> Layout:
+    """The states alone, layer under layer, a layer wrapping into rows `ROW_WIDTH` wide, centred."""
+    by_depth: dict[int, list[str]] = {}
+    for n in nodes:
+        by_depth.setdefault(layer[n], []).append(n)
+    rows: list[list[str]] = []
+    for depth in sorted(by_depth):
+        row: list[str] = []
+        used = 0.0
+        for n in by_depth[depth]:
+            if row and used + sizes[n][0] > ROW_WIDTH:
+                rows.append(row)
+                row, used = [], 0.0
+            row.append(n)
+            used += sizes[n][0] + GAP_X
+        rows.append(row)
+    spans = [sum(sizes[n][0] for n in row) + GAP_X * (len(row) - 1) for row in rows]
+    placed = Layout(width=max(spans, default=0.0))
+    y = 0.0
+    for row, span in zip(rows, spans, strict=True):
+        height = max(sizes[n][1] for n in row)
+        x = (placed.width - span) / 2
+        for n in row:
+            w, h = sizes[n]
+            placed.boxes[n] = Box(n, x, y + (height - h) / 2, w, h)
+            x += w + GAP_X
+        y += height + GAP_Y
+    placed.height = max(y - GAP_Y, 0.0)
+    return placed
+
 
 def _layered(
     nodes: list[str],
     sizes: dict[str, tuple[float, float]],
-    edges: list[tuple[int, Edge]],
-    bends: list[int],
+    forward: list[tuple[int, Edge]],
+    loops: list[tuple[int, Edge]],
+    layer: dict[str, int],
 ) -> Layout:
-    known = set(nodes)
-    edges = [(i, e) for i, e in edges if e.source in known and e.target in known]
-    forward, loops = _split(nodes, edges)
-    layer = _layers(nodes, forward)
-    ends = [n for n in nodes if n.startswith("n_end")]
-    if ends:
-        bottom = max((layer[n] for n in nodes if n not in ends), default=-1) + 1
-        for n in ends:
-            layer[n] = bottom
-    needed = sum(layer[e.target] - layer[e.source] - 1 for _, e in forward)
-    if needed <= bends[0]:
-        bends[0] -= needed
-    else:  # too many bend points to place in time: long edges go along the side, as loops do
-        loops = loops + [(i, e) for i, e in forward if layer[e.target] - layer[e.source] > 1]
-        forward = [(i, e) for i, e in forward if layer[e.target] - layer[e.source] <= 1]
     # Long edges pass through bend points ("dummies"), one per layer crossed.
     chains: dict[int, list[str]] = {}
     widths = dict(sizes)

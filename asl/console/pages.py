@@ -1,39 +1,56 @@
 """The console's pages and its three actions (start, stop, send a callback's outcome).
 
-Actions call the same functions the Step Functions API runs, so a page does exactly what
-StartExecution, StopExecution, SendTaskSuccess and SendTaskFailure do, with AWS's errors shown
-on the page.
+Actions go through the Step Functions API's own path (the request checked against AWS's model,
+then the same action), so a page does exactly what StartExecution, StopExecution, SendTaskSuccess
+and SendTaskFailure do, with AWS's errors (sizes, names, JSON) shown on the page. A query
+parameter the console cannot use (`before=abc`, a number past SQLite's range, an unknown status)
+is a 400 page that names it.
 """
 
 from __future__ import annotations
 
+import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from asl.console import data, runs, users
-from asl.console.render import page
+from asl.console.render import element_text, page
 from asl.console.security import PAGE_HEADERS, Guard
 from asl.server.errors import ServiceError
+from asl.server.shapes import check_request
 
 if TYPE_CHECKING:
     from asl.server.backend import Backend
-    from asl.server.protocol import JsonService
 
 #: The largest form accepted (an input or a callback output is at most 256 KiB on AWS).
 MAX_FORM = 1024 * 1024
+#: The most of a definition shown (AWS's largest definition is 1 MiB): indented when that fits.
+DEFINITION_SHOWN = 1024 * 1024
+#: The largest position a list page or an event page starts from (SQLite's integers are 64-bit).
+LAST = 2**62
+_WHOLE = re.compile("-?[0-9]{1,19}")
+
+
+class BadRequest(Exception):
+    """A query parameter or form field the console cannot use: a 400 page says which, and why."""
 
 
 class Pages:
     """The handlers, bound to one server's backend and guard."""
 
-    def __init__(self, backend: Backend, guard: Guard, service: JsonService) -> None:
+    def __init__(self, backend: Backend, guard: Guard) -> None:
         self.backend = backend
         self.guard = guard
-        #: The Step Functions API: actions run as requests run, checked against AWS's model first.
-        self.service = service
+        #: Diagrams are drawn in a worker thread, one at a time.
+        self.drawing = anyio.CapacityLimiter(1)
+        from asl.server import step_functions
+
+        self.api = step_functions(backend)
 
     def context(self, request: Request, **values: Any) -> dict[str, Any]:
         """What every template gets: the CSRF token, the section being shown."""
@@ -44,7 +61,7 @@ class Pages:
     async def home(self, request: Request) -> Response:
         """State machines, and the latest executions."""
         machines = await data.machines(self.backend)
-        recent, _ = await data.executions(self.backend, None, None, 2**62)
+        recent, _ = await data.executions(self.backend, None, None, LAST)
         counts = await data.counts(self.backend, None)
         return page(
             "home.html",
@@ -58,14 +75,18 @@ class Pages:
     async def _machine_page(
         self, request: Request, name: str, error: str = "", form: dict[str, str] | None = None
     ) -> Response:
+        status, before = _list_filter(request)
         row = await data.machine(self.backend, name)
         if row is None:
             return self._missing(request, f"There is no state machine named '{name}' on this server.")
-        status = request.query_params.get("status") or None
-        status = status if status in data.STATUSES else None
-        before = _int(request.query_params.get("before"), 2**62)
         found, next_before = await data.executions(self.backend, row["arn"], status, before)
-        drawn = await data.diagram(self.backend, row["definition"])
+        drawn = data.diagram(self.backend, row["definition"])
+        picture = await drawn.svg(self.drawing)
+        definition = element_text(
+            await anyio.to_thread.run_sync(
+                runs.pretty, row["definition"], DEFINITION_SHOWN, limiter=self.drawing
+            )
+        )
         return page(
             "machine.html",
             400 if error else 200,
@@ -73,8 +94,8 @@ class Pages:
                 request,
                 section="machines",
                 machine=row,
-                definition=runs.pretty(row["definition"], 2**18, "DescribeStateMachine"),
-                diagram=drawn.svg(),
+                definition=definition,
+                diagram=picture,
                 executions=found,
                 next_before=next_before,
                 status=status,
@@ -98,7 +119,7 @@ class Pages:
         if form.get("name", "").strip():
             payload["name"] = form["name"].strip()
         try:
-            started = await self.service.call("StartExecution", payload)
+            started = await self.call("StartExecution", payload)
         except ServiceError as error:
             shown = {"name": form.get("name", ""), "input": form.get("input", "")}
             return await self._machine_page(request, name, f"{error.code}: {error.message}", shown)
@@ -108,9 +129,7 @@ class Pages:
 
     async def executions(self, request: Request) -> Response:
         """Executions of every state machine, newest first, filtered by status."""
-        status = request.query_params.get("status") or None
-        status = status if status in data.STATUSES else None
-        before = _int(request.query_params.get("before"), 2**62)
+        status, before = _list_filter(request)
         found, next_before = await data.executions(self.backend, None, status, before)
         return page(
             "executions.html",
@@ -130,7 +149,7 @@ class Pages:
         view = await self._view(request)
         if view is None:
             return self._missing(request, "There is no such execution on this server.")
-        return page("execution.html", **self.context(request, section="executions", view=view))
+        return await self.rendered("execution.html", **self.context(request, section="executions", view=view))
 
     async def live(self, request: Request) -> Response:
         """The changing part of an execution page, or 204 when nothing changed since `seen` events."""
@@ -138,18 +157,22 @@ class Pages:
         now = await data.progress(self.backend, arn)
         if now is None:
             return Response(status_code=404, headers=PAGE_HEADERS)
-        seen = _int(request.query_params.get("seen"), -1)
+        seen = _int(request, "seen", -1, -1)
         if now == (request.query_params.get("status"), seen):
             return Response(status_code=204, headers=PAGE_HEADERS)
         view = await self._view(request)
         if view is None:
             return Response(status_code=404, headers=PAGE_HEADERS)
-        return page("execution_live.html", **self.context(request, view=view))
+        return await self.rendered("execution_live.html", **self.context(request, view=view))
 
     async def _view(self, request: Request) -> data.ExecutionView | None:
         params = request.query_params
         return await data.execution(
-            self.backend, params.get("arn", ""), params.get("lane", ""), _int(params.get("after"), 0)
+            self.backend,
+            self.drawing,
+            params.get("arn", ""),
+            params.get("lane", ""),
+            _int(request, "after", 0, 0),
         )
 
     async def stop(self, request: Request) -> Response:
@@ -164,7 +187,7 @@ class Pages:
             "cause": form.get("cause") or None,
         }
         try:
-            await self.service.call("StopExecution", request_body)
+            await self.call("StopExecution", request_body)
         except ServiceError as error:
             return self._failed(request, arn, "stop the execution", error)
         return _see(f"/console/execution?arn={quote(arn, safe='')}")
@@ -174,20 +197,20 @@ class Pages:
         form = await self._form(request)
         if isinstance(form, Response):
             return form
-        arn, token = form.get("arn", ""), form.get("token", "")
+        arn, token, outcome = form.get("arn", ""), form.get("token", ""), form.get("outcome", "")
         try:
-            if form.get("outcome") == "success":
-                await self.service.call(
-                    "SendTaskSuccess", {"taskToken": token, "output": form.get("output", "")}
-                )
+            if outcome == "success":
+                await self.call("SendTaskSuccess", {"taskToken": token, "output": form.get("output", "")})
+            elif outcome == "failure":
+                failure = {
+                    "taskToken": token,
+                    "error": form.get("error") or None,
+                    "cause": form.get("cause") or None,
+                }
+                await self.call("SendTaskFailure", failure)
             else:
-                await self.service.call(
-                    "SendTaskFailure",
-                    {
-                        "taskToken": token,
-                        "error": form.get("error") or None,
-                        "cause": form.get("cause") or None,
-                    },
+                raise BadRequest(
+                    f"The form field 'outcome' must be 'success' or 'failure', not {_shown(outcome)}."
                 )
         except ServiceError as error:
             return self._failed(request, arn, "send the task's outcome", error)
@@ -209,27 +232,37 @@ class Pages:
 
     # -- helpers --------------------------------------------------------------------------------
 
+    async def rendered(self, template: str, **context: Any) -> Response:
+        """A page rendered in the worker thread (an execution's page lists hundreds of documents)."""
+        return await anyio.to_thread.run_sync(partial(page, template, **context), limiter=self.drawing)
+
+    async def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Run a Step Functions action as `POST /` does: the request checked against AWS's model first."""
+        check_request(self.api.model.operation_model(action).input_shape, body)
+        return await self.api.actions[action](body)
+
     async def _form(self, request: Request) -> dict[str, str] | Response:
         """The POSTed form, once its CSRF token and origin check out (else a 403 page)."""
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_FORM:
-                return self._refused(request, "The form is larger than the console accepts (1 MiB).", 413)
+                return self.refused(request, "The form is larger than the console accepts (1 MiB).", 413)
         try:
             fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
         except UnicodeDecodeError:
-            return self._refused(request, "The form is not UTF-8.", 400)
+            return self.refused(request, "The form is not UTF-8.", 400)
         allowed = self.guard.form_allowed(
             fields.get("csrf", ""), request.headers.get("origin"), request.headers.get("host", "")
         )
         if not allowed:
-            return self._refused(
+            return self.refused(
                 request, "The form's CSRF token is missing or wrong: reload the page and try again.", 403
             )
         return fields
 
-    def _refused(self, request: Request, message: str, status: int) -> Response:
+    def refused(self, request: Request, message: str, status: int) -> Response:
+        """A page saying why the request was refused."""
         return page(
             "message.html", status, **self.context(request, section="", title="Refused", message=message)
         )
@@ -257,14 +290,28 @@ def _see(location: str) -> Response:
     return RedirectResponse(location, 303, headers={"Cache-Control": "no-store"})
 
 
-#: Paging positions are execution sequence numbers: SQLite integers, far below this.
-_LARGEST = 2**62
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:59] + "…")
 
 
-def _int(text: str | None, default: int) -> int:
-    """A query parameter as an integer in what the store can compare (else `default`)."""
-    try:
-        value = int(text) if text is not None else default
-    except ValueError:
+def _int(request: Request, name: str, default: int, low: int) -> int:
+    """A whole-number query parameter from `low` to `LAST`, or `default` when absent."""
+    text = request.query_params.get(name)
+    if text is None or text == "":
         return default
-    return max(-_LARGEST, min(value, _LARGEST))
+    value = int(text) if _WHOLE.fullmatch(text) else None
+    if value is None or not low <= value <= LAST:
+        raise BadRequest(
+            f"The query parameter '{name}' must be a whole number from {low} to {LAST}, not {_shown(text)}."
+        )
+    return value
+
+
+def _list_filter(request: Request) -> tuple[str | None, int]:
+    """A list page's `status` (one of the statuses, or all) and `before` (where the page starts)."""
+    status = request.query_params.get("status") or None
+    if status is not None and status not in data.STATUSES:
+        raise BadRequest(
+            f"The query parameter 'status' must be one of {', '.join(data.STATUSES)}, not {_shown(status)}."
+        )
+    return status, _int(request, "before", LAST, 0)

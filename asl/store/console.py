@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from asl.store.executions import _as_event
 from asl.store.machines import Row, rows
 
 
@@ -50,3 +51,11 @@ def progress(connection: sqlite3.Connection, execution_arn: str) -> tuple[str, i
         execution_arn,
     )
     return (found[0]["status"], found[0]["n"]) if found else None
+
+
+def events_after(
+    connection: sqlite3.Connection, execution_arn: str, after: int, limit: int
+) -> list[dict[str, Any]]:
+    """Up to `limit` history events after event `after`, in id order: a long history read in slices."""
+    sql = "SELECT * FROM events WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?"
+    return [_as_event(row) for row in connection.execute(sql, (execution_arn, after, limit))]

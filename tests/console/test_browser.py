@@ -7,9 +7,11 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.console.conftest import Watched, create, finished
+from tests.console.shapes import dense
 from tests.server.conftest import Server
 
 CHARGE = "arn:aws:lambda:us-east-1:123456789012:function:charge"
@@ -62,18 +64,49 @@ def test_start_an_execution_from_the_page(console: Server, sfn: Any, watched: Wa
     assert described["stateMachineArn"] == machine_arn
 
 
+@pytest.mark.parametrize(
+    ("text", "editor", "error"),
+    [
+        ('{"who": ', "Not valid JSON", "InvalidExecutionInput"),
+        (
+            json.dumps({"text": "x" * 300_000}),  # QA: the console skipped the API's size check (a 500)
+            "Valid JSON",
+            "ValidationException: 1 validation error detected: Value at 'input' failed to satisfy "
+            "constraint: Member must have length less than or equal to 262144",
+        ),
+    ],
+)
 def test_a_bad_input_is_refused_with_awss_error_and_kept_in_the_editor(
-    console: Server, sfn: Any, watched: Watched
+    console: Server, sfn: Any, watched: Watched, text: str, editor: str, error: str
 ) -> None:
     name, machine_arn = create(sfn, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
     page = watched.page
     page.goto(f"{console.url}/console/state-machines/{name}")
-    page.fill("textarea[name=input]", '{"who": ')
-    expect(page.locator(".editor-status")).to_contain_text("Not valid JSON")
+    page.fill("textarea[name=input]", text)
+    expect(page.locator(".editor-status")).to_contain_text(editor)
     page.get_by_role("button", name="Start execution").click()
-    expect(page.locator("p.error")).to_contain_text("InvalidExecutionInput")
-    expect(page.locator("textarea[name=input]")).to_have_value('{"who": ')
+    expect(page.locator("p.error")).to_contain_text(error)
+    expect(page.locator("textarea[name=input]")).to_have_value(text)
     assert sfn.list_executions(stateMachineArn=machine_arn)["executions"] == []
+
+
+def test_a_dense_state_machine_shows_its_states_and_says_why_not_its_transitions(
+    console: Server, sfn: Any, watched: Watched
+) -> None:
+    name, _ = create(sfn, dense(150))
+    page = watched.page
+    page.goto(f"{console.url}/console/state-machines/{name}")
+    expect(page.locator(".diagram-box .note")).to_contain_text(
+        "The diagram shows the states only, layer by layer: 150 states and 22,501 transitions"
+    )
+    expect(page.locator("svg.diagram .node.t-Task")).to_have_count(150)
+    expect(page.locator("svg.diagram polyline")).to_have_count(0)
+    node(page, "T42").click()
+    page.locator("details.definition summary").click()
+    # Too long once indented (past 1 MiB), the definition is shown whole, as it was sent.
+    expect(page.locator("details.definition pre")).to_contain_text(
+        '{"ErrorEquals": ["E148"], "Next": "T148"}], "End": true}}}'
+    )
 
 
 def test_watch_an_execution_run(console: Server, sfn: Any, watched: Watched) -> None:

@@ -1,19 +1,21 @@
-"""The console over plain HTTP: headers, the Host and CSRF checks, errors, live updates, paging."""
+"""The console over plain HTTP: headers, the Host and CSRF checks, errors, live updates, paging, bounds."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
 
-from asl.console import data
-from asl.graph import build_graph
-from asl.parse import load_definition
+from asl.console import data, layout
 from tests.console.conftest import create, finished
+from tests.console.shapes import dense
 from tests.server.conftest import Server
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
@@ -193,6 +195,19 @@ def test_long_histories_are_paged(http: httpx.Client, sfn: Any, monkeypatch: pyt
     assert event_ids(second) == [6, 7, 8, 9, 10]
 
 
+def test_a_long_history_is_read_in_slices_and_shown_whole(
+    http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "SLICE", 4)  # the store runs one query at a time: others go in between
+    _name, arn = create(sfn, MAP)
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+    finished(sfn, execution)
+    stored = [event["id"] for event in sfn.get_execution_history(executionArn=execution)["events"]]
+    assert len(stored) > 3 * 4
+    page = http.get(f"/console/execution?arn={quote(execution, safe='')}").text
+    assert event_ids(page) == stored
+
+
 def test_an_execution_whose_definition_this_version_refuses_still_shows(
     console: Server, http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,82 +228,202 @@ def test_an_execution_whose_definition_this_version_refuses_still_shows(
     assert "PassStateEntered" in answer.text
 
 
-def test_forms_are_checked_as_the_api_checks_requests(http: httpx.Client, sfn: Any) -> None:
+def api(console: Server, action: str, body: dict[str, Any]) -> str:
+    """What the Step Functions API answers `action` with, as the console shows it: `code: message`."""
+    answer = httpx.post(
+        console.url,
+        headers={"X-Amz-Target": f"AWSStepFunctions.{action}", "Content-Type": "application/x-amz-json-1.0"},
+        content=json.dumps(body),
+        timeout=10,
+    )
+    assert answer.status_code == 400, answer.text
+    error = answer.json()
+    return f"{error['__type'].rsplit('#', 1)[-1]}: {error['message']}"
+
+
+def shown_error(answer: httpx.Response) -> str:
+    found = re.search(r'<p class="error" role="alert">(.*?)</p>', answer.text, re.DOTALL)
+    assert found is not None, answer.text[:500]
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"input": json.dumps("x" * 300_000)}, "ValidationException"),  # QA: a 600 KB input gave a 500
+        ({"input": "{}", "name": "n" * 81}, "ValidationException"),
+        ({"input": "{}", "name": "two words"}, "InvalidName"),
+        ({"input": '{"a": '}, "InvalidExecutionInput"),
+    ],
+)
+def test_the_start_form_is_checked_as_startexecution_is(
+    console: Server, http: httpx.Client, sfn: Any, fields: dict[str, str], code: str
+) -> None:
     name, arn = create(sfn, PASS)
-    big = json.dumps({"data": "x" * 600_000})  # under the form's 1 MiB, over AWS's 256 KiB input
-    answer = http.post(
-        f"/console/state-machines/{name}/start", data={"csrf": token(http, name), "input": big}
-    )
+    answer = http.post(f"/console/state-machines/{name}/start", data={**fields, "csrf": token(http, name)})
     assert answer.status_code == 400
-    assert "ValidationException" in answer.text
-    assert "Member must have length less than or equal to 262144" in answer.text
+    expected = api(console, "StartExecution", {"stateMachineArn": arn, **fields})
+    assert expected.startswith(code)
+    assert shown_error(answer) == expected
     assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
-    callback = http.post(
-        "/console/execution/callback",
-        data={"csrf": token(http, name), "arn": "x", "token": "t", "outcome": "success", "output": big},
-    )
-    assert callback.status_code == 400
-    assert "ValidationException" in callback.text
 
 
-@pytest.mark.parametrize("before", ["99999999999999999999999", "-99999999999999999999999", "1e5", "9" * 5000])
-def test_any_paging_position_is_a_page(http: httpx.Client, sfn: Any, before: str) -> None:
+EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:nothing:here"
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "action", "request_body"),
+    [
+        (
+            "/console/execution/callback",
+            {"token": "t", "outcome": "success", "output": json.dumps("x" * 300_000)},
+            "SendTaskSuccess",
+            {"taskToken": "t", "output": json.dumps("x" * 300_000)},
+        ),
+        (
+            "/console/execution/callback",
+            {"token": "t", "outcome": "failure", "error": "e" * 257, "cause": "c" * 32_769},
+            "SendTaskFailure",
+            {"taskToken": "t", "error": "e" * 257, "cause": "c" * 32_769},
+        ),
+        (
+            "/console/execution/callback",
+            {"token": "", "outcome": "success", "output": "{}"},
+            "SendTaskSuccess",
+            {"taskToken": "", "output": "{}"},
+        ),
+        (
+            "/console/execution/stop",
+            {"error": "e" * 257},
+            "StopExecution",
+            {"executionArn": EXECUTION, "error": "e" * 257},
+        ),
+    ],
+)
+def test_the_callback_and_stop_forms_are_checked_as_the_api_is(
+    console: Server,
+    http: httpx.Client,
+    sfn: Any,
+    path: str,
+    fields: dict[str, str],
+    action: str,
+    request_body: dict[str, Any],
+) -> None:
     name, _ = create(sfn, PASS)
-    for path in ("/console/executions", f"/console/state-machines/{name}"):
-        assert http.get(path, params={"before": before}).status_code == 200
+    answer = http.post(path, data={**fields, "arn": EXECUTION, "csrf": token(http, name)})
+    assert answer.status_code == 400
+    expected = api(console, action, request_body)
+    assert expected.startswith("ValidationException")
+    assert shown_error(answer) == expected
 
 
-def dense(states: int) -> dict[str, Any]:
-    """Every state catches an error by going to each of the others: states * (states - 1) edges."""
-    names = [f"S{n}" for n in range(states)]
-    return {
-        "StartAt": "S0",
-        "States": {
-            name: {
-                "Type": "Task",
-                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
-                "Catch": [{"ErrorEquals": [f"To{other}"], "Next": other} for other in names if other != name],
-                **({"Next": names[n + 1]} if n + 1 < states else {"End": True}),
-            }
-            for n, name in enumerate(names)
-        },
-    }
+def test_a_callback_outcome_the_console_does_not_send_is_refused(http: httpx.Client, sfn: Any) -> None:
+    name, _ = create(sfn, PASS)
+    fields = {"token": "t", "outcome": "maybe", "arn": EXECUTION, "csrf": token(http, name)}
+    answer = http.post("/console/execution/callback", data=fields)
+    assert answer.status_code == 400
+    assert "The form field 'outcome' must be 'success' or 'failure', not 'maybe'." in shown_error(answer)
 
 
-def test_a_diagram_too_large_to_lay_out_is_not_drawn(http: httpx.Client, sfn: Any) -> None:
-    name, arn = create(sfn, dense(60))  # 3,540 catch edges: seconds of layout, megabytes of SVG
-    page = http.get(f"/console/state-machines/{name}", timeout=60)
-    assert page.status_code == 200
-    assert "The diagram is not drawn: it has 62 nodes and 3601 edges" in page.text
-    assert "<svg" not in page.text
-    assert len(page.content) < 512 * 1024
+@pytest.fixture(scope="module")
+def finished_execution(sfn: Any) -> tuple[str, str]:
+    name, arn = create(sfn, PASS)
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     finished(sfn, execution)
-    shown = http.get(f"/console/execution?arn={quote(execution, safe='')}", timeout=60)
-    assert shown.status_code == 200
-    assert "The diagram is not drawn" in shown.text
+    return name, quote(execution, safe="")
 
 
-def test_long_edges_past_the_bend_budget_run_along_the_side(http: httpx.Client, sfn: Any) -> None:
-    states = {
-        f"S{n}": {
-            "Type": "Pass",
-            "Next": f"S{n + 1}" if n < 199 else "Done",
-        }
-        for n in range(200)
-    }
-    choices = [{"Variable": "$.n", "NumericEquals": n, "Next": f"S{n}"} for n in range(200)]
-    definition = {
-        "StartAt": "Pick",
-        "States": {
-            "Pick": {"Type": "Choice", "Choices": choices, "Default": "Done"},
-            **states,
-            "Done": {"Type": "Succeed"},
-        },
-    }
-    name, _ = create(sfn, definition)  # the Choice's edges cross up to 200 layers: 20,000 bend points
-    page = http.get(f"/console/state-machines/{name}", timeout=60)
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            f"/console/executions?before={HUGE}",
+            f"'before' must be a whole number from 0 to {2**62}, not '{HUGE}'",
+        ),
+        ("/console/executions?before=-1", "'before' must be a whole number from 0"),
+        ("/console/executions?before=abc", "'before' must be a whole number from 0"),
+        (
+            "/console/executions?status=DONE",
+            "'status' must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, not 'DONE'",
+        ),
+        (f"/console/state-machines/{{name}}?before={HUGE}", "'before' must be a whole number"),
+        ("/console/state-machines/{name}?status=running", "'status' must be one of"),
+        ("/console/execution?arn={execution}&after=1e5", "'after' must be a whole number from 0"),
+        (f"/console/execution?arn={{execution}}&after={HUGE}", "'after' must be a whole number"),
+        (
+            "/console/execution/live?arn={execution}&seen=x&status=RUNNING",
+            "'seen' must be a whole number from -1",
+        ),
+    ],
+)
+def test_bad_query_parameters_are_a_400_page_that_names_them(
+    http: httpx.Client, finished_execution: tuple[str, str], path: str, message: str
+) -> None:
+    name, execution = finished_execution
+    answer = http.get(path.format(name=name, execution=execution))
+    assert answer.status_code == 400
+    assert message in shown_error(answer)
+
+
+def test_good_query_parameters_still_page(http: httpx.Client, finished_execution: tuple[str, str]) -> None:
+    name, execution = finished_execution
+    for path in (
+        f"/console/executions?before={2**62}&status=SUCCEEDED",
+        f"/console/state-machines/{name}?before=0",
+        f"/console/execution?arn={execution}&after=2",
+        "/console/executions?status=",
+    ):
+        assert http.get(path).status_code == 200, path
+
+
+def test_a_dense_diagram_is_drawn_off_the_event_loop_and_stays_small(
+    console: Server, http: httpx.Client, sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    definition = dense(150)  # QA's 949 KB definition: the page took 61 s, 16 MB, and froze the API
+    name, _ = create(sfn, definition)
+    drawing, answered = threading.Event(), threading.Event()
+    details: list[layout.Detail] = []
+    real_draw, real_layout = data.draw, layout.layout
+
+    def held(*args: Any) -> Any:
+        drawing.set()
+        assert answered.wait(30), "the API was not answered while the diagram was being drawn"
+        return real_draw(*args)
+
+    def recorded(graph: Any) -> layout.Layout:
+        placed = real_layout(graph)
+        details.append(placed.detail)
+        return placed
+
+    monkeypatch.setattr(data, "draw", held)
+    monkeypatch.setattr(layout, "layout", recorded)
+    with ThreadPoolExecutor(1) as pool:
+        loading = pool.submit(httpx.get, f"{console.url}/console/state-machines/{name}", timeout=60)
+        assert drawing.wait(30)
+        # The diagram is being drawn (and waits for this): the API answers meanwhile.
+        listed = api_list(console)
+        answered.set()
+        page = loading.result(timeout=60)
+    assert name in listed
     assert page.status_code == 200
-    edges = len(build_graph(load_definition(definition)).edges)
-    assert page.text.count("<polyline ") == edges  # every edge drawn
-    assert 'data-state="S199"' in page.text
+    assert details == [layout.Detail.STATES]
+    assert "The diagram shows the states only" in page.text
+    assert page.text.count('class="node t-Task"') == 150
+    assert "<polyline" not in page.text
+    assert len(page.content) < len(json.dumps(definition)) + 100_000  # the definition, and a little more
+
+
+def api_list(console: Server) -> list[str]:
+    answer = httpx.post(
+        console.url,
+        headers={
+            "X-Amz-Target": "AWSStepFunctions.ListStateMachines",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+        content=b"{}",
+        timeout=10,
+    )
+    return [machine["name"] for machine in answer.json()["stateMachines"]]

@@ -1,4 +1,4 @@
-"""The console's diagram: a layout without overlaps, every edge drawn, nesting kept, SVG escaped."""
+"""The console's diagram: a layout without overlaps, every edge drawn, nesting kept, SVG escaped, work bounded."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from asl.console.layout import Box, Layout, layout
+from asl.console import layout as layout_module
+from asl.console.layout import Box, Detail, Layout, layout
 from asl.console.svg import render
 from asl.graph import Cluster, Graph, build_graph
 from asl.parse import load_definition
+from tests.console.shapes import dense
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -216,3 +218,71 @@ def test_svg_marks_outcomes_and_taken_edges() -> None:
     assert 'class="node t-Choice o-running"' in svg
     assert svg.count('class="edge start taken"') == 1
     assert 'class="node t-Wait"' in svg  # not visited: no outcome class
+
+
+def dense_graph(states: int, nested: bool = False) -> Graph:
+    """QA's dense definition, alone or as a Parallel branch beside a small loop."""
+    machine = dense(states)
+    if nested:
+        machine = {
+            "StartAt": "Both",
+            "States": {
+                "Both": {"Type": "Parallel", "Branches": [machine, LOOP], "Next": "Done"},
+                "Done": {"Type": "Succeed"},
+            },
+        }
+    return graph_of(machine)
+
+
+@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+def test_small_diagrams_are_drawn_in_full(name: str) -> None:
+    assert layout(graph_of(DEFINITIONS[name])).detail is Detail.FULL
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_dense_diagram_falls_back_to_its_states_within_the_budget(
+    nested: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ordered: list[int] = []
+    real_order = layout_module._order
+
+    def counted(order: list[list[str]], links: list[tuple[str, str]]) -> None:
+        ordered.append(sum(len(row) for row in order) + len(links))
+        real_order(order, links)
+
+    monkeypatch.setattr(layout_module, "_order", counted)
+    graph = dense_graph(150, nested)
+    placed = layout(graph)
+    assert placed.detail is Detail.STATES
+    assert placed.routes == []  # the transitions are left out ...
+    assert set(placed.boxes) == set(graph.nodes)  # ... every state is placed
+    assert sum(ordered) <= layout_module.BUDGET  # the costly part never ran past the budget
+    boxes = list(placed.boxes.values())
+    nested_in = owners(graph)
+    for i, a in enumerate(boxes):
+        assert a.x >= 0
+        assert a.x + a.w <= placed.width
+        for b in boxes[i + 1 :]:
+            related = b.id in nested_in.get(a.id, []) or a.id in nested_in.get(b.id, [])
+            assert related or not overlap(a, b), f"{a.id} overlaps {b.id}"
+    assert len(render(graph, placed)) < 100_000
+
+
+def test_a_diagram_within_the_budget_is_drawn_in_full() -> None:
+    graph = dense_graph(20)
+    placed = layout(graph)
+    assert placed.detail is Detail.FULL
+    assert len(placed.routes) == len(graph.edges)
+
+
+def test_too_many_states_are_not_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout_module, "MAX_STATES", 10)
+    placed = layout(dense_graph(12))
+    assert placed.detail is Detail.NONE
+    assert placed.boxes == {}
+
+
+def test_the_readme_states_the_layouts_bounds() -> None:
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"past {layout_module.BUDGET:,} states, transitions and bend points" in readme
+    assert f"past {layout_module.MAX_STATES:,} states there is no diagram" in readme

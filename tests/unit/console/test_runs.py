@@ -208,3 +208,5 @@ def test_documents_are_indented_and_long_ones_cut() -> None:
     cut = pretty(long, limit=100)
     assert cut.startswith(long[:100])
     assert f"cut here: {len(long):,} characters in all" in cut
+    compact = json.dumps({"a": list(range(20))}, separators=(",", ":"))
+    assert pretty(compact, limit=len(compact) + 10) == compact  # whole rather than indented and cut
