@@ -6,7 +6,7 @@ from typing import Any
 
 from asl.errors import IntrinsicFailure
 from asl.intrinsics.javaset import hash_set_order
-from asl.intrinsics.values import dumps, round_half_up
+from asl.intrinsics.values import dumps
 
 #: "The newly generated array can't contain more than 1000 items." (States.ArrayRange)
 MAX_RANGE_ITEMS = 1000
@@ -39,8 +39,12 @@ def _text(value: Any) -> str:
 
 
 def array_range(start: int | float, end: int | float, step: int | float) -> list[int]:
-    """States.ArrayRange: `start`, `start + step`, ... up to and including `end` when it lands on it."""
-    first, last, increment = round_half_up(start), round_half_up(end), round_half_up(step)
+    """States.ArrayRange: `start`, `start + step`, ... up to and including `end` when it lands on it.
+
+    Fractional arguments are truncated toward zero: AWS gives `[1]` for `1.6, 1.4, 1` and `[5, 3, 1]`
+    for `5.4, -0.6, -2.4` (observations on AWS noted in gabrielmoreira/tiny-asl-machine).
+    """
+    first, last, increment = int(start), int(end), int(step)
     count = max(0, (last - first) // increment + 1)
     if count > MAX_RANGE_ITEMS:
         raise IntrinsicFailure(

@@ -11,9 +11,22 @@ from asl.intrinsics.values import round_half_up
 _RANDOM = random.Random()
 
 
+#: States.MathAdd works on Java ints: operands and sum outside this range fail on AWS
+#: (gabrielmoreira/tiny-asl-machine's AWS-run cases MADD-009 to MADD-016).
+INT32 = range(-(2**31), 2**31)
+
+
 def math_add(first: int | float, second: int | float) -> int:
     """States.MathAdd: the sum, each argument first rounded to an integer (halves toward +infinity)."""
-    return round_half_up(first) + round_half_up(second)
+    a, b = round_half_up(first), round_half_up(second)
+    total = a + b
+    for name, value in (("the 1st argument", a), ("the 2nd argument", b), ("the sum", total)):
+        if value not in INT32:
+            raise IntrinsicFailure(
+                f"Invalid arguments in States.MathAdd: {name} ({value}) is outside the integer range "
+                f"{INT32.start} to {INT32.stop - 1}"
+            )
+    return total
 
 
 def math_random(start: int | float, end: int | float, seed: int | float | None = None) -> int:

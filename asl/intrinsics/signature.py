@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asl.intrinsics.kinds import Kind
-from asl.intrinsics.values import round_half_up, shown
+from asl.intrinsics.values import shown
 
 #: A value constraint: a description of what is wrong with the value, or None when it is fine.
 Check = Callable[[Any], str | None]
@@ -111,8 +111,8 @@ def finite(value: Any) -> str | None:
 
 
 def non_zero(value: Any) -> str | None:
-    """Check: a number that does not round to 0 (rounding halves toward +infinity, as AWS does)."""
-    return None if round_half_up(value) != 0 else f"must not be 0, but got {shown(value)}"
+    """Check: a number that does not truncate to 0 (States.ArrayRange's step; `0.9` is 0, as on AWS)."""
+    return None if int(value) != 0 else f"must not be 0, but got {shown(value)}"
 
 
 def must_be_false(value: Any) -> str | None:

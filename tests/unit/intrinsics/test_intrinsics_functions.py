@@ -99,7 +99,11 @@ def typed(value: Any) -> Any:
         ("States.ArrayRange(10, 0, -4)", None, [10, 6, 2]),
         ("States.ArrayRange(0, -3, 1)", None, []),
         ("States.ArrayRange(1, 1000, 1)", None, list(range(1, 1001))),
-        ("States.ArrayRange(0.5, 2.4, 1)", None, [1, 2]),
+        # AWS truncates fractional arguments (tiny-asl-machine, States.ArrayRange.ts, AWS observations)
+        ("States.ArrayRange(0.5, 2.4, 1)", None, [0, 1, 2]),
+        ("States.ArrayRange(1.6, 1.4, 1)", None, [1]),
+        ("States.ArrayRange(5.4, -0.6, -2.4)", None, [5, 3, 1]),
+        ("States.ArrayRange(1.4, 5.6, 2.2)", None, [1, 3, 5]),
         # States.ArrayGetItem
         ("States.ArrayGetItem($.a, 5)", {"a": [1, 2, 3, 4, 5, 6, 7, 8, 9]}, 6),
         ("States.ArrayGetItem($.a, $.i)", {"a": ["x", {"y": 1}], "i": 1}, {"y": 1}),
@@ -167,7 +171,8 @@ def typed(value: Any) -> Any:
         ("States.MathAdd($.a, $.b)", {"a": -0.5, "b": 0}, 0),
         ("States.MathAdd($.a, $.b)", {"a": 2.5, "b": 0}, 3),
         ("States.MathAdd($.a, $.b)", {"a": 0.49999999999999994, "b": 0}, 0),
-        ("States.MathAdd($.a, $.b)", {"a": 10**15, "b": 1}, 10**15 + 1),
+        ("States.MathAdd($.a, 1)", {"a": 2147483646}, 2147483647),
+        ("States.MathAdd($.a, -1)", {"a": -2147483647}, -2147483648),
         # States.StringSplit: any of the delimiter characters; empty pieces dropped
         ("States.StringSplit($.s, ',')", {"s": "1,2,3,4,5"}, ["1", "2", "3", "4", "5"]),
         ("States.StringSplit($.s, ',')", {"s": ", , ,"}, [" ", " "]),
@@ -273,6 +278,12 @@ def test_aws_documentation_nine_deep_example(evaluate: Evaluate, path_compiler: 
         # States.ArrayRange
         ("States.ArrayRange(1, 2, $.s)", {"s": 0}, "the 3rd argument (step) must not be 0, but got 0"),
         ("States.ArrayRange(1, 2, $.s)", {"s": 0.4}, "must not be 0, but got 0.4"),
+        ("States.ArrayRange(1, 2, $.s)", {"s": -0.9}, "must not be 0, but got -0.9"),
+        # States.MathAdd works on Java ints (tiny-asl-machine, States.MathAdd.ts, MADD-011 to MADD-014)
+        ("States.MathAdd($.a, 1)", {"a": 2147483647}, "the sum (2147483648) is outside the integer range"),
+        ("States.MathAdd($.a, -1)", {"a": -2147483648}, "the sum (-2147483649) is outside"),
+        ("States.MathAdd($.a, 1)", {"a": 3000000000}, "the 1st argument (3000000000) is outside"),
+        ("States.MathAdd(1, $.a)", {"a": -3000000000}, "the 2nd argument (-3000000000) is outside"),
         (
             "States.ArrayRange(0, $.e, 1)",
             {"e": 1000},
