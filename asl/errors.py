@@ -27,6 +27,7 @@ uses `error` only (see `asl.retry.error_matches`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class AslError(Exception):
@@ -103,6 +104,16 @@ class StatesError(AslError):
         #: The innermost state the error ended (set by the executor).
         self.failed_state: str | None = None
         super().__init__(f"{self.error}: {cause}" if cause else self.error)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle exactly as it is, without running `__init__` again (worker processes send failures back)."""
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[StatesError], args: tuple[Any, ...], state: dict[str, Any]) -> StatesError:
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class StatesRuntime(StatesError):

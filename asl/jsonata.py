@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeGuard
 
 from asl.errors import Problem, QueryEvaluationError
+from asl.lazyre import Pattern
 from asl.paths import UNSET, Scope
 from asl.source import escape_token
 
@@ -119,7 +120,7 @@ def _detail(exc: BaseException) -> str:
 
 
 _ARRAY_OF = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
-_PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
+_PLACEHOLDER = Pattern(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
 
 
 def error_message(exc: BaseException) -> str:

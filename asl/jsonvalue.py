@@ -16,14 +16,16 @@ import re
 import sys
 from typing import Any, NoReturn
 
+from asl.lazyre import Pattern
+
 #: The deepest nesting of objects and arrays accepted anywhere (definitions, inputs, parsed strings).
 MAX_DEPTH = 500
 #: The longest integer literal Python converts (`sys.get_int_max_str_digits()`, 4300 by default).
 MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
 
 # Outside string literals: a non-standard constant, or a number whose exponent may overflow a double.
-_STRING_OR_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|(-?\d+(?:\.\d+)?[eE][+-]?\d{3,})')
-_LONG_INT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?\d{' + str(MAX_INT_DIGITS + 1) + ",})")
+_STRING_OR_TOKEN = Pattern(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|(-?\d+(?:\.\d+)?[eE][+-]?\d{3,})')
+_LONG_INT = Pattern(r'"(?:[^"\\]|\\.)*"|(-?\d{' + str(MAX_INT_DIGITS + 1) + ",})")
 
 
 class JsonValueError(ValueError):
@@ -81,38 +83,76 @@ def loads(text: str, object_pairs_hook: Any = None) -> Any:
 
 
 def value_problem(value: Any) -> str | None:
-    """Why a Python value is not JSON as AWS accepts it (with a JSON pointer), or None when it is."""
-    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    """Why a Python value is not JSON as AWS accepts it (with a JSON pointer), or None when it is.
+
+    Checked on every execution input, so it is quick: strings, booleans and nulls are passed over where
+    they sit, and a pointer is spelled out only for the value found wrong.
+    """
+    stack: list[tuple[Any, Any, int]] = [(value, None, 1)]
     while stack:
-        node, pointer, depth = stack.pop()
+        node, way, depth = stack.pop()
         kind = type(node)
-        if kind is str or kind is bool or node is None:
-            continue
-        where = pointer or "the top level"
-        if kind is int:
-            if abs(node) >= _INT_LIMIT:
-                return f"the integer at {where} has more than {MAX_INT_DIGITS} digits"
-            continue
-        if kind is float:
-            if not math.isfinite(node):
-                return f"{node} at {where} is not a JSON number (JSON has no NaN or Infinity)"
-            continue
         if kind is dict or kind is list:
             if depth > MAX_DEPTH:
+                where = _pointer(way) or "the top level"
                 return f"the value nests objects and arrays more than {MAX_DEPTH} levels deep (at {where})"
             if kind is list:
-                stack.extend((child, f"{pointer}/{i}", depth + 1) for i, child in enumerate(node))
-                continue
-            for key, child in node.items():
-                if not isinstance(key, str):
-                    return f"the object at {where} has the key {key!r}, but JSON keys are strings"
-                stack.append((child, f"{pointer}/{_escape(key)}", depth + 1))
+                pairs: Any = enumerate(node)
+            else:
+                pairs = node.items()
+                for key in node:
+                    if type(key) is not str and not isinstance(key, str):
+                        where = _pointer(way) or "the top level"
+                        return f"the object at {where} has the key {key!r}, but JSON keys are strings"
+            for step, child in pairs:
+                child_kind = type(child)
+                if child_kind is str or child_kind is bool or child is None:
+                    continue
+                if child_kind is int and abs(child) < _INT_LIMIT:
+                    continue
+                if child_kind is float and math.isfinite(child):
+                    continue
+                stack.append((child, (way, step), depth + 1))
             continue
-        if isinstance(node, bool | int | float | str | list | dict):
-            stack.append((_plain(node), pointer, depth))
-            continue
-        return f"the value at {where} is a Python {kind.__name__}, which is not JSON"
+        problem = _scalar_problem(node, kind)
+        if problem is _PLAIN:
+            stack.append((_plain(node), way, depth))
+        elif problem is not None:
+            return problem.format(where=_pointer(way) or "the top level")
     return None
+
+
+_PLAIN = "plain"
+
+
+def _scalar_problem(node: Any, kind: type) -> str | None:
+    """A message template (`{where}` to fill) for a value that is not an object or array, _PLAIN, or None."""
+    if kind is str or kind is bool or node is None:
+        return None
+    if kind is int:
+        return (
+            None
+            if abs(node) < _INT_LIMIT
+            else f"the integer at {{where}} has more than {MAX_INT_DIGITS} digits"
+        )
+    if kind is float:
+        return (
+            None
+            if math.isfinite(node)
+            else f"{node} at {{where}} is not a JSON number (JSON has no NaN or Infinity)"
+        )
+    if isinstance(node, bool | int | float | str | list | dict):
+        return _PLAIN
+    return f"the value at {{where}} is a Python {kind.__name__}, which is not JSON"
+
+
+def _pointer(way: Any) -> str:
+    """The JSON pointer of a (parent's way, key or index) chain."""
+    parts: list[str] = []
+    while way is not None:
+        way, step = way
+        parts.append(_escape(step) if isinstance(step, str) else str(step))
+    return "".join(f"/{part}" for part in reversed(parts))
 
 
 def check_input(value: Any, what: str = "the execution input") -> None:
@@ -172,7 +212,7 @@ def _exponent_at(text: str) -> bool:
     return any(m.group(2) for m in _STRING_OR_TOKEN.finditer(text))
 
 
-def _where(text: str, pattern: re.Pattern[str], group: int) -> tuple[int | None, int | None]:
+def _where(text: str, pattern: Pattern, group: int) -> tuple[int | None, int | None]:
     """The (line, column) of the first match of `group` outside string literals."""
     for match in pattern.finditer(text):
         if match.group(group):

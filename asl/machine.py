@@ -31,6 +31,9 @@ Recorder = Callable[[dict[str, Any]], None]
 
 #: The longest a Standard execution may run (AWS's quota: one year).
 MAX_DURATION = 365 * 24 * 3600.0
+#: An Express execution runs at most five minutes ("Standard vs. Express Workflows", AWS Step
+#: Functions developer guide: "They can run for up to five minutes"), then times out.
+EXPRESS_MAX_DURATION = 300.0
 
 #: AWS's quota of history events for one Standard execution.
 HISTORY_LIMIT = 25_000
@@ -87,6 +90,7 @@ class StateMachine:
         on_wait: Any = None,
         s3_root: Path | None = None,
         strict_resources: bool = False,
+        workers: int = 1,
     ) -> None:
         self.definition = (
             definition if isinstance(definition, Definition) else load_definition(definition, source)
@@ -108,6 +112,13 @@ class StateMachine:
         self.strict_resources = strict_resources
         #: How to serve a resource, in the caller's terms (the CLI names its options; see asl.unserved).
         self.serve_hint = unserved.PYTHON_HINT
+        #: Processes for Distributed Map children (1: this process). See `asl.workers`.
+        self.workers = workers
+        #: How a worker process builds this state machine (`asl.workers.Recipe`); None: it cannot.
+        self.worker_recipe: Any = None
+        self._pool: Any = None
+        #: The longest an execution runs (a year; an Express one five minutes): TimeoutSeconds may end it sooner.
+        self.max_duration = MAX_DURATION
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> StateMachine:
@@ -125,6 +136,27 @@ class StateMachine:
             for state in iter_states(self.definition.machine)
             if isinstance(state, TaskState) and not self._served(state)
         ]
+
+    def close(self) -> None:
+        """Stop the worker processes of Distributed Maps, if any were started."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def _worker_pool(self) -> Any:
+        """The `asl.workers.Workers` of this state machine when it may use more than one process."""
+        if self.workers <= 1:
+            return None
+        if self._pool is None or self._pool.count != self.workers:
+            from asl.workers import Workers
+
+            self.close()
+            self._pool = Workers(self.workers, self)
+        return self._pool
+
+    def serves(self, state: TaskState) -> bool:
+        """True when a mock, a handler or the terminal prompt answers this Task state."""
+        return self._served(state)
 
     def _served(self, state: TaskState) -> bool:
         if state.name in self.mocks or self.registry.lookup(state.resource) is not None:
@@ -323,15 +355,14 @@ class StateMachine:
             on_wait=self.on_wait,
             s3_root=self.s3_root,
             callbacks_from_outside=callbacks_from_outside,
+            workers=self._worker_pool(),
         )
 
     async def finish(self, execution: Execution) -> ExecutionResult:
         """Run a started execution to its end: success, failure, timeout, or StopExecution."""
         history = execution.history
         clock = execution.clock
-        timeout = self.definition.machine.timeout_seconds
-        # A Standard execution runs at most a year; TimeoutSeconds may end it sooner.
-        limit = min(float(timeout), MAX_DURATION) if timeout else MAX_DURATION
+        limit = self._limit()
         lane = Lane(history, len(history))
         frame = Frame({}, lane)
         result = ExecutionResult(
@@ -365,6 +396,11 @@ class StateMachine:
                     execution.ending = True
                     group.cancel()
         return self._close(execution, result, lane, outcome)
+
+    def _limit(self) -> float:
+        """The seconds an execution may run: its TimeoutSeconds, at most `max_duration`."""
+        timeout = self.definition.machine.timeout_seconds
+        return min(float(timeout), self.max_duration) if timeout else self.max_duration
 
     def _never_waits(self, execution: Execution) -> bool:
         """True when the run cannot suspend: states that never wait, on the virtual clock, started afresh."""
@@ -403,7 +439,6 @@ class StateMachine:
         """Record the closing event of a finished execution and fill in its result."""
         history = execution.history
         clock = execution.clock
-        timeout = self.definition.machine.timeout_seconds
         if outcome and outcome[0][0]:
             result.status = "SUCCEEDED"
             result.output = outcome[0][1]
@@ -432,8 +467,7 @@ class StateMachine:
         else:
             result.status = "TIMED_OUT"
             result.error = "States.Timeout"
-            seconds = timeout if timeout else MAX_DURATION
-            result.cause = f"The execution timed out after {seconds:g} seconds."
+            result.cause = f"The execution timed out after {self._limit():g} seconds."
             lane.close(EventType.EXECUTION_TIMED_OUT, {"error": result.error, "cause": result.cause})
         result.transitions = execution.transitions
         result.stop_time = clock.now()

@@ -59,11 +59,11 @@ def load_definition(definition: Any, source: Source | None = None) -> Definition
     if not problems and machine is not None:
         # What the loader can run, AWS may still refuse (an unreachable state, a States.ALL retrier
         # that is not last...): the validator's errors count too, so nothing runs that AWS rejects.
-        from asl.validate import validate
+        from asl.validate import validate_within_depth
 
         problems = [
             d.as_problem()
-            for d in validate(definition)
+            for d in validate_within_depth(definition)
             if d.severity == "ERROR" and d.code not in _CHECKED_WHEN_CALLED
         ]
     if problems or machine is None:

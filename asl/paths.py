@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asl.errors import ResultPathMatchFailure
+from asl.lazyre import Pattern
 
 Step = str | int
 
@@ -57,12 +58,12 @@ class Scope:
         self.error_output = error_output
 
 
-_NAME = re.compile(r"\.([^.\[\]\s()'\"*@?,:]+)")
+_NAME = Pattern(r"\.([^.\[\]\s()'\"*@?,:]+)")
 #: A single index, negative ones counting from the end (`$.a[-1]` is the last element): one location,
 #: so a definite path, as in Jayway JsonPath (which AWS uses) and RFC 9535.
-_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
-_QUOTED = re.compile(r"""\[\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*\]""")
-_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_INDEX = Pattern(r"\[\s*(-?\d+)\s*\]")
+_QUOTED = Pattern(r"""\[\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*\]""")
+_VAR = Pattern(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _plain_steps(rest: str) -> tuple[Step, ...] | None:
@@ -73,9 +74,9 @@ def _plain_steps(rest: str) -> tuple[Step, ...] | None:
         m = _NAME.match(rest, i) or _INDEX.match(rest, i) or _QUOTED.match(rest, i)
         if m is None:
             return None
-        if m.re is _INDEX:
+        if m.re is _INDEX.compiled():
             steps.append(int(m.group(1)))
-        elif m.re is _QUOTED:
+        elif m.re is _QUOTED.compiled():
             quoted = m.group(1) if m.group(1) is not None else m.group(2)
             steps.append(re.sub(r"\\(.)", r"\1", quoted))
         else:

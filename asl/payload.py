@@ -7,6 +7,7 @@ shared, never rebuilt).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +42,7 @@ def path_getter(path: Path, field: str) -> Expr:
 
 def compile_dynamic_value(text: Any, field: str, pointer: str, problems: list[Problem]) -> Expr | None:
     """Compile the value of a `.$` field: a path or an intrinsic call."""
-    from asl.intrinsics import IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
+    from asl.intrinsics import IntrinsicSyntaxError, is_intrinsic
 
     if not isinstance(text, str):
         problems.append(
@@ -52,10 +53,8 @@ def compile_dynamic_value(text: Any, field: str, pointer: str, problems: list[Pr
         return None
     stripped = text.strip()
     try:
-        if is_intrinsic(stripped):
-            return compile_intrinsic(stripped, lambda p: path_getter(compile_path(p), field))
-        if stripped.startswith("$"):
-            return path_getter(compile_path(stripped), field)
+        if is_intrinsic(stripped) or stripped.startswith("$"):
+            return _dynamic(stripped, field)
     except (PathSyntaxError, IntrinsicSyntaxError) as exc:
         problems.append(Problem(pointer, f"{field}: {exc}", "INVALID_JSONPATH"))
         return None
@@ -77,12 +76,15 @@ def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
             return lambda scope: value
         parts: list[tuple[str, bool, Any]] = []
         for key, item in value.items():
-            child = f"{pointer}/{escape_token(str(key))}"
             if isinstance(key, str) and key.endswith(".$"):
+                child = f"{pointer}/{escape_token(key)}"
                 getter = compile_dynamic_value(item, key, child, problems)
                 parts.append((key[:-2], True, getter))
-            else:
+            elif isinstance(item, dict | list):
+                child = f"{pointer}/{escape_token(str(key))}"
                 parts.append((key, False, compile_template(item, child, problems)))
+            else:  # a constant: nothing to compile, and no problem to place
+                parts.append((key, False, _constant(item)))
 
         def build(scope: Scope) -> Any:
             return {key: fn(scope) for key, _, fn in parts if fn is not None}
@@ -93,6 +95,20 @@ def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
             return lambda scope: value
         items = [compile_template(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
         return lambda scope: [fn(scope) for fn in items]
+    return lambda scope: value
+
+
+@functools.lru_cache(maxsize=4096)
+def _dynamic(text: str, field: str) -> Expr:
+    """The evaluator of a path or intrinsic call in field `field`: pure, so one serves every state that repeats it."""
+    from asl.intrinsics import compile_intrinsic, is_intrinsic
+
+    if is_intrinsic(text):
+        return compile_intrinsic(text, lambda p: path_getter(compile_path(p), field))
+    return path_getter(compile_path(text), field)
+
+
+def _constant(value: Any) -> Expr:
     return lambda scope: value
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from asl.errors import AslError
+from asl.lazyre import Pattern
 
 if TYPE_CHECKING:
     from asl.clock import Clock
@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 #: The integration patterns a `arn:aws:states:::` resource may end with.
 PATTERNS = ("sync", "sync:2", "waitForTaskToken")
 
-_ARN = re.compile(
+_ARN = Pattern(
     r"^arn:(?P<partition>[\w-]+):(?P<service>[\w-]+):(?P<region>[\w-]*):(?P<account>\d*):(?P<resource>.+)$"
 )
-_PATTERN_SUFFIX = re.compile(r"\.(sync:2|sync|waitForTaskToken)$")
+_PATTERN_SUFFIX = Pattern(r"\.(sync:2|sync|waitForTaskToken)$")
 
 
 class ArnError(AslError, ValueError):

@@ -77,8 +77,12 @@ class Runner:
             strict=strict,
         )
 
-    def load(self, path: Path, name: str | None = None) -> StateMachine:
-        """Load a definition with this runner's registry, mocks and settings."""
+    def load(self, path: Path, name: str | None = None, *, top: bool | None = None) -> StateMachine:
+        """Load a definition with this runner's registry, mocks and settings.
+
+        `top`: the workflow itself rather than a local state machine it starts (default: the first loaded).
+        """
+        top = not self.machines if top is None else top
         loaded = self.read(path)
         name = name or loaded.name or self.machine_name(path)
         machine = StateMachine(
@@ -95,8 +99,9 @@ class Runner:
             strict_resources=self.config.strict_resources,
         )
         machine.serve_hint = SERVE_HINT
+        # A worker process (Distributed Map children, asl.workers) builds the same machine from these.
+        machine.worker_recipe = _recipe(self.config, path, name, top=top)
         if self.mock_data is not None and self.config.test_case:
-            top = not self.machines
             known = self.mock_data["StateMachines"].get(name, {})
             if top or self.config.test_case in known.get("TestCases", {}):
                 self.apply_mocks(machine, name)
@@ -151,6 +156,17 @@ def _check_mocks(
             "\n".join(errors) + '\n(the result must match the service\'s API; mock_validation = "PRESENT" '
             'skips the required-field check, "NONE" every check)'
         )
+
+
+def _recipe(config: Config, path: Path, name: str, *, top: bool) -> Any:
+    from asl.workers import Recipe
+
+    return Recipe("asl.runner:worker_machine", (config, str(path), name, top))
+
+
+def worker_machine(config: Config, path: str, name: str, top: bool) -> StateMachine:
+    """The state machine a worker process runs Distributed Map children of (see `asl.workers`)."""
+    return build_runner(config).load(Path(path), name, top=top)
 
 
 def _state_names(machine: StateMachine) -> set[str]:

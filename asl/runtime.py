@@ -75,6 +75,11 @@ class Settings:
     #: Callbacks may come from outside the process (a server's SendTask* calls): a task waiting for
     #: its token holds the virtual clock back instead of ending as stalled.
     callbacks_from_outside: bool = False
+    #: Worker processes for Distributed Map children (`asl.workers.Workers`), or None.
+    workers: Any = None
+    #: The last heartbeat acknowledged for a task token before a restart (a server's store): the
+    #: resumed task's HeartbeatSeconds run from it, not from the task's start.
+    heartbeats: dict[str, float] = field(default_factory=dict)
 
 
 class TokenWaiter:
@@ -146,8 +151,14 @@ class Runtime(Protocol):
     settings: Settings
     clock: Clock
     arn: str
+    #: The top machine, and the context object's Execution and StateMachine members.
+    machine: Machine
+    execution_context: dict[str, Any]
+    state_machine_context: dict[str, Any]
     history: History
     waiters: dict[str, TokenWaiter]
+    #: States entered so far (Map iterations and Parallel branches included).
+    transitions: int
     #: True once the execution is ending (stopped, timed out, or failing with States.Runtime).
     ending: bool
 

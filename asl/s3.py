@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from asl.files import is_temporary
+from asl.lazyre import Pattern
 
 #: A name any bucket can have had: the legacy (pre-March 2018, us-east-1) rule, which SDKs still check.
-_LEGACY_BUCKET = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_LEGACY_BUCKET = Pattern(r"^[A-Za-z0-9._-]{1,255}$")
+_BUCKET = Pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 #: "The name for a key is a sequence of Unicode characters whose UTF-8 encoding is at most 1,024 bytes long."

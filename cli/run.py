@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 import warnings
@@ -124,6 +125,14 @@ if TYPE_CHECKING:
     "Task the execution reaches, with <Service>.ResourceNotFoundException as on AWS).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes for Distributed Map child executions (default: one per CPU core; 1: all in this process). "
+    "Children run in workers when their handlers come from the configuration and nothing in them waits on "
+    "the clock; the results are the same either way.",
+)
+@click.option(
     "--prompt/--no-prompt",
     default=None,
     help="Ask on the terminal to complete .waitForTaskToken tasks that have no handler or mock (default: when interactive).",
@@ -153,6 +162,7 @@ def run(
     subs: tuple[str, ...],
     watch: bool,
     strict_resources: bool,
+    workers: int | None,
     prompt: bool | None,
 ) -> None:
     """Run the workflow in FILE locally, exactly as AWS Step Functions would.
@@ -213,6 +223,13 @@ def run(
         if missing and not machine.strict_resources:
             message = unserved.describe(missing, machine.serve_hint)
             app.err.print(f"warning: {message}", highlight=False, markup=False)
+        machine.workers = workers or os.cpu_count() or 1
+        distributed = _has_distributed_map(machine)
+        if distributed:
+            from asl.workers import in_process_notes
+
+            for note in in_process_notes(machine, real_time):
+                app.err.print(f"note: {note}", highlight=False, markup=False)
         since = (
             (len(runner.directory.events), len(runner.directory.codes))
             if runner.directory is not None
@@ -222,13 +239,20 @@ def run(
         # A handler's print() must not mix with the output JSON: in json mode stdout is stderr while running.
         with view or contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
             warnings.simplefilter("ignore", unserved.UnservedResourceWarning)  # said above, in CLI terms
-            result = machine.run_sync(
-                execution_input,
-                clock=_clock(app, real_time, start_time),
-                execution_name=execution_name,
-                seed=seed,
-                on_event=view.event if view is not None else None,
-            )
+            if distributed:
+                from asl.workers import InProcessWarning
+
+                warnings.simplefilter("ignore", InProcessWarning)  # said above, as a note
+            try:
+                result = machine.run_sync(
+                    execution_input,
+                    clock=_clock(app, real_time, start_time),
+                    execution_name=execution_name,
+                    seed=seed,
+                    on_event=view.event if view is not None else None,
+                )
+            finally:
+                machine.close()  # the worker processes, if a Distributed Map started any
         elapsed = time.perf_counter() - started
         if coverage.folder() is not None:  # when ASL_COVERAGE is set (the history is built only then)
             coverage.record(machine.definition, machine.name, result.history)
@@ -296,6 +320,12 @@ def _prepare(
             users_lock.enter_context(_lock_users(app, config.users))
         attach_cognito(runner, config.users)
     return runner, machine, config
+
+
+def _has_distributed_map(machine: Any) -> bool:
+    from asl.model import MapState, iter_states
+
+    return any(isinstance(s, MapState) and s.distributed for s in iter_states(machine.definition.machine))
 
 
 def _save(app: App, result: Any, runner: Any, config: Any, history_path: Path | None) -> bool:

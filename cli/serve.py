@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import socket
 from pathlib import Path
@@ -60,6 +61,7 @@ def build_app(
         routes=[*console.routes(backend, host), *service.routes(directory, host)],
         lifespan=lifespan(backend, on_ready),
         health=health,
+        bind_host=host,
     )
     return app, backend
 
@@ -133,6 +135,7 @@ def url(sock: socket.socket, host: str) -> str:
 @click.option(
     "--wait-scale",
     type=click.FloatRange(min=0),
+    callback=lambda ctx, param, value: _finite(value),
     default=1.0,
     show_default=True,
     metavar="F",
@@ -207,7 +210,7 @@ def serve(
         app.err.print(f"cognito users: {kept}", highlight=False)
 
     try:
-        asgi, _ = build_app(
+        asgi, backend = build_app(
             config,
             path,
             wait_scale=wait_scale,
@@ -221,11 +224,14 @@ def serve(
     except sqlite3.Error as exc:
         sock.close()
         app.abort(f"{path}: cannot open the database: {exc}", EXIT_USAGE)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            asgi, log_level="warning", lifespan="on", timeout_graceful_shutdown=2, access_log=False
-        )
+    except OSError as exc:  # its folder or its lock file cannot be made (a read-only or virtual file system)
+        sock.close()
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != path else ""
+        app.abort(f"{path}: cannot open the database: {exc.strerror or exc}{where}", EXIT_USAGE)
+    config_ = uvicorn.Config(
+        asgi, log_level="warning", lifespan="on", timeout_graceful_shutdown=2, access_log=False
     )
+    server = _stopping_server(uvicorn.Server, backend)(config_)
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal: end with exit code 0.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, _stopped)
@@ -233,6 +239,28 @@ def serve(
         server.run(sockets=[sock])
     finally:
         app.err.print("asl serve stopped", highlight=False)
+
+
+def _finite(value: float) -> float:
+    """A scale that is a number (FloatRange takes nan and inf: every comparison with nan is false)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number (0 means no waiting)")
+    return value
+
+
+def _stopping_server(base: Any, backend: Any) -> Any:
+    """The uvicorn Server, answering waiting GetActivityTask polls (no task) as it starts to stop.
+
+    Otherwise they hold the graceful shutdown for its whole timeout, and are then cancelled with a
+    traceback each; a worker takes "no task" as a poll that timed out and polls again.
+    """
+
+    class Server(base):  # type: ignore[misc]
+        async def shutdown(self, sockets: Any = None) -> None:
+            backend.runtime.activities.stop_polls()
+            await super().shutdown(sockets)
+
+    return Server
 
 
 def _stopped(signum: int, frame: Any) -> None:

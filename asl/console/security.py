@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from urllib.parse import urlsplit
+
+from asl.server.hosts import host_allowed
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -33,8 +34,6 @@ PAGE_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-_ALL_INTERFACES = ("0.0.0.0", "::", "")
-_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 class Guard:
@@ -46,13 +45,8 @@ class Guard:
         self.token = hmac.new(self._secret, b"asl-console-form", hashlib.sha256).hexdigest()
 
     def host_allowed(self, host_header: str) -> bool:
-        """Whether a request's Host header names this server's bind address."""
-        if self.bind_host in _ALL_INTERFACES:
-            return True
-        name = _host_name(host_header)
-        if name == self.bind_host.strip("[]").lower():
-            return True
-        return _is_loopback(self.bind_host) and name in _LOOPBACK_NAMES
+        """Whether a request's Host header names this server's bind address (see `asl.server.hosts`)."""
+        return host_allowed(self.bind_host, host_header)
 
     def form_allowed(self, token: str, origin: str | None, host_header: str) -> bool:
         """Whether a POSTed form may change something: the right token, sent from this server's pages."""
@@ -63,19 +57,3 @@ class Guard:
         if origin == "null":
             return False
         return urlsplit(origin).netloc.lower() == host_header.lower()
-
-
-def _host_name(host_header: str) -> str:
-    host = host_header.strip().lower()
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

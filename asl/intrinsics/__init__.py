@@ -14,6 +14,7 @@ returns are called with the scope at evaluation time. Failures while running rai
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -35,4 +36,8 @@ def is_intrinsic(text: str) -> bool:
 
 def compile_intrinsic(text: str, compile_path: Callable[[str], Callable[[Any], Any]]) -> Callable[[Any], Any]:
     """Parse and check `text` once; return `evaluate(scope) -> value`."""
-    return compile_call(text, parse(text), compile_path, FUNCTIONS)
+    return compile_call(text, _parsed(text), compile_path, FUNCTIONS)
+
+
+#: Syntax trees are immutable: a call validated and then compiled (or repeated in a definition) is parsed once.
+_parsed = functools.lru_cache(maxsize=4096)(parse)

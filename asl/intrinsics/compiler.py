@@ -78,25 +78,24 @@ class _Compiler:
 
     def argument(self, function: Intrinsic, index: int, node: Node) -> Evaluator:
         param = function.param(index)
-        label = f"the {ordinal(index + 1)} argument ({param.name})"
         if isinstance(node, Literal):
             problem = _problem(node.value, param)
             if problem is not None:
-                raise self.fail(f"{function.name}: {label} {problem}", node.position)
+                raise self.fail(f"{function.name}: {_label(index, param)} {problem}", node.position)
             return _constant(node.segments if param.template else node.value)
         if isinstance(node, PathArg):
-            return _checked(self.path(node), function.name, label, param)
+            return _checked(self.path(node), function.name, index, param)
         inner = self.call(node)
         returns = self.lookup(node).returns
         if not returns & param.kind:
             raise self.fail(
-                f"{function.name}: {label} must be {param.kind.describe()}, "
+                f"{function.name}: {_label(index, param)} must be {param.kind.describe()}, "
                 f"but {node.name} returns {returns.describe()}",
                 node.position,
             )
         if returns in param.kind and not param.checks and not param.template:
             return inner
-        return _checked(inner, function.name, label, param, always=True)
+        return _checked(inner, function.name, index, param, always=True)
 
     def path(self, node: PathArg) -> Evaluator:
         try:
@@ -120,26 +119,27 @@ def _problem(value: Any, param: Param) -> str | None:
     return None
 
 
-def _checked(get: Evaluator, name: str, label: str, param: Param, *, always: bool = False) -> Evaluator:
+def _label(index: int, param: Param) -> str:
+    return f"the {ordinal(index + 1)} argument ({param.name})"
+
+
+def _checked(get: Evaluator, name: str, index: int, param: Param, *, always: bool = False) -> Evaluator:
     """Wrap `get` so a value that does not fit `param` fails at run time (skipped when anything fits)."""
     if param.kind == Kind.ANY and not param.checks and not param.template and not always:
         return get
-    prefix = f"Invalid arguments in {name}: {label}"
-    allowed, expected, checks, template = (
-        param.kind.value,
-        param.kind.describe(),
-        param.checks,
-        param.template,
-    )
+    allowed, checks, template = param.kind.value, param.checks, param.template
 
     def checked(scope: Any) -> Any:
         value = get(scope)
         if not kind_bits(value) & allowed:
-            raise IntrinsicFailure(f"{prefix} must be {expected}, but got {describe_value(value)}")
+            raise IntrinsicFailure(
+                f"Invalid arguments in {name}: {_label(index, param)} must be {param.kind.describe()}, "
+                f"but got {describe_value(value)}"
+            )
         for check in checks:
             problem = check(value)
             if problem is not None:
-                raise IntrinsicFailure(f"{prefix} {problem}")
+                raise IntrinsicFailure(f"Invalid arguments in {name}: {_label(index, param)} {problem}")
         return split_template(value) if template else value
 
     return checked

@@ -11,10 +11,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from asl.server.bodies import BodyDeadline
+from asl.server.hosts import HostGuard
 from asl.server.protocol import JsonService, dispatch, preflight
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
@@ -30,8 +33,13 @@ def create_app(
     routes: Sequence[BaseRoute] = (),
     lifespan: Lifespan | None = None,
     health: Callable[[], dict[str, Any]] | None = None,
+    bind_host: str | None = None,
 ) -> Starlette:
-    """An app serving `services` on `POST /`, `GET /health`, and `routes`."""
+    """An app serving `services` on `POST /`, `GET /health`, and `routes`.
+
+    `bind_host`: the address the server listens on; requests for another Host get 403 (`asl.server.hosts`).
+    A request whose body does not arrive in time gets 408 (`asl.server.bodies`).
+    """
     by_prefix = {service.target_prefix: service for service in services}
 
     async def json_protocol(request: Request) -> Response:
@@ -54,4 +62,8 @@ def create_app(
             *routes,
         ],
         lifespan=lifespan or _no_lifespan,
+        middleware=[
+            *([Middleware(HostGuard, bind_host=bind_host)] if bind_host is not None else []),
+            Middleware(BodyDeadline),
+        ],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from asl.server.errors import ServiceError
 
@@ -17,6 +18,20 @@ def check_name(name: str, limit: int = 80) -> None:
     """Refuse a name AWS refuses, with its `InvalidName` error."""
     if not 1 <= len(name) <= limit or _FORBIDDEN.search(name) or _SURROGATE.search(name):
         raise ServiceError("InvalidName", f"Invalid Name: '{name}'")
+
+
+def read_tags(tags: list[dict[str, Any]] | None) -> dict[str, str]:
+    """A request's `tags` as a dict; AWS's ValidationException for a tag without a key."""
+    found: dict[str, str] = {}
+    for index, tag in enumerate(tags or [], 1):
+        if tag.get("key") is None:
+            raise ServiceError(
+                "ValidationException",
+                f"1 validation error detected: Value null at 'tags.{index}.member.key' failed to satisfy "
+                "constraint: Member must not be null",
+            )
+        found[tag["key"]] = tag.get("value") or ""
+    return found
 
 
 def check_alias_name(name: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from asl import mocks, unserved
 from asl.config import Config
+from asl.machine import EXPRESS_MAX_DURATION
 from asl.model import Definition
 from asl.resources import Handler, ResourceArn
 from asl.runner import Runner, attach_cognito, build_runner
@@ -71,7 +72,7 @@ class Backend:
 
         if START_EXECUTION not in self.runner.registry:
             self.runner.registry.register(START_EXECUTION, start_execution_handler(self))
-        self.runner.registry.fallbacks.append(self.runtime.activity_fallback)
+        self.runner.registry.fallbacks.append(self.runtime.activities.fallback)
         self.runner.registry.fallbacks.append(_unserved)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -110,6 +111,8 @@ class Backend:
             on_wait=on_wait,
             s3_root=config.s3_root,
         )
+        if target.type == "EXPRESS":
+            machine.max_duration = EXPRESS_MAX_DURATION
         if target.test_case:
             if self.runner.mock_data is None:
                 raise ServiceError(

@@ -48,8 +48,13 @@ def read_input(request: Request) -> tuple[str, Any]:
     return text, read_json(text, "InvalidExecutionInput", "Invalid State Machine Execution Input")
 
 
-async def start(backend: Backend, request: Request, sync: bool) -> dict[str, Any]:
-    """Start an execution of the state machine (version, alias, `#TestCase`) the request names."""
+async def start(
+    backend: Backend, request: Request, sync: bool, parent_token: str | None = None
+) -> dict[str, Any]:
+    """Start an execution of the state machine (version, alias, `#TestCase`) the request names.
+
+    `parent_token`: the `states:startExecution` task of another execution starting this one.
+    """
     ref = read_machine(request["stateMachineArn"], backend.where, test_case=True)
     target = await backend.target(ref)
     if sync and target.type != "EXPRESS":
@@ -57,7 +62,14 @@ async def start(backend: Backend, request: Request, sync: bool) -> dict[str, Any
     name = request.get("name") or str(uuid.uuid4())
     check_name(name)
     text, value = read_input(request)
-    return await backend.runtime.start(target, name, text, value, request.get("traceHeader"))
+    limit = backend.config.payload_limit
+    if limit and len(text.encode("utf-8", "surrogatepass")) > limit:  # AWS's own limit is in the model
+        raise ServiceError(
+            "ValidationException",
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have "
+            f"length less than or equal to {limit} (payload_limit in asl.toml)",
+        )
+    return await backend.runtime.start(target, name, text, value, request.get("traceHeader"), parent_token)
 
 
 async def start_execution(backend: Backend, request: Request) -> dict[str, Any]:
@@ -69,10 +81,7 @@ async def start_execution(backend: Backend, request: Request) -> dict[str, Any]:
 async def start_sync_execution(backend: Backend, request: Request) -> dict[str, Any]:
     """StartSyncExecution (EXPRESS only): run to the end and answer with the result."""
     row = await start(backend, request, sync=True)
-    live = backend.runtime.live.get(row["arn"])
-    if live is not None:
-        await live.done.wait()
-    row = await get_execution(backend, row["arn"])
+    row = await backend.runtime.closed(row["arn"])
     described = _described(row)
     for key in (
         "stateMachineVersionArn",
@@ -236,7 +245,11 @@ async def redrive_execution(backend: Backend, request: Request) -> dict[str, Any
     reason = redrivable(row)
     if reason:
         raise ServiceError("ExecutionNotRedrivable", reason)
-    return {"redriveDate": await backend.runtime.redrive(row)}
+    redriven = await backend.runtime.redrive(row)
+    if redriven is None:  # another RedriveExecution (or a change) came first
+        row = await get_execution(backend, row["arn"])
+        raise ServiceError("ExecutionNotRedrivable", redrivable(row) or "Execution is being redriven")
+    return {"redriveDate": redriven}
 
 
 ACTIONS = {

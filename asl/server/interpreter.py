@@ -110,14 +110,16 @@ def resume(
     execution_name: str,
     seed: int,
     on_record: OnRecord,
+    heartbeats: dict[str, float] | None = None,
 ) -> Execution | None:
     """Continue an execution from its stored history (see `asl.resume`), or None when it cannot be.
 
     `events` are the stored events in id order, each as `on_record` received it. The returned
     execution is run with `finish`, and records only the events that come after `events`.
+    `heartbeats`: the last heartbeat acknowledged for each task token (epoch seconds).
     """
     try:
-        return machine.resume(
+        execution = machine.resume(
             events,
             clock=clock,
             execution_name=execution_name,
@@ -127,6 +129,8 @@ def resume(
         )
     except ValueError:
         return None
+    execution.settings.heartbeats.update(heartbeats or {})
+    return execution
 
 
 def redrive(

@@ -13,6 +13,7 @@ from asl import nested
 from asl.errors import TaskFailed
 from asl.resources import Handler, TaskContext
 from asl.server.errors import ServiceError
+from asl.store import executions as sql
 
 if TYPE_CHECKING:
     from asl.server.backend import Backend
@@ -25,20 +26,22 @@ def start_execution_handler(backend: Backend) -> Handler:
         from asl.server import executions
 
         arn, child_input, name = nested.read_request(payload)
-        request = {"stateMachineArn": arn, "input": json.dumps(child_input)}
-        if name is not None:
-            request["name"] = name
-        try:
-            row = await executions.start(backend, request, sync=False)
-        except ServiceError as error:
-            code = error.code if error.code.endswith("Exception") else f"{error.code}Exception"
-            raise TaskFailed(f"StepFunctions.{code}", error.message) from None
+        # The task's token is the same when the parent resumes after a restart: a child it started
+        # before is found again instead of started twice.
+        key = ctx.task_token
+        row = await backend.db.query(sql.child_of, key) if key else None
+        if row is None:
+            request = {"stateMachineArn": arn, "input": json.dumps(child_input)}
+            if name is not None:
+                request["name"] = name
+            try:
+                row = await executions.start(backend, request, sync=False, parent_token=key)
+            except ServiceError as error:
+                code = error.code if error.code.endswith("Exception") else f"{error.code}Exception"
+                raise TaskFailed(f"StepFunctions.{code}", error.message) from None
         if not ctx.resource.pattern:
             return nested.started(row["arn"], row["start_date"])
-        live = backend.runtime.live.get(row["arn"])
-        if live is not None:
-            await live.done.wait()
-        row = await executions.get_execution(backend, row["arn"])
+        row = await backend.runtime.closed(row["arn"])
         output = json.loads(row["output"]) if row["output"] is not None else None
         return nested.sync_output(
             ctx.resource.pattern,

@@ -68,6 +68,12 @@ class JsonService:
             self._model = botocore.session.get_session().get_service_model(self.model_name)
         return self._model
 
+    async def call(self, action_name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Run an action as a request for it runs: checked against the model first (when `checked`)."""
+        if self.checked:
+            check_request(self.model.operation_model(action_name).input_shape, body)
+        return await self.actions[action_name](body)
+
     def unauthenticated(self, action: str) -> bool:
         """Whether AWS serves `action` without credentials (so browsers call it directly)."""
         return bool(self.model.operation_model(action).auth_type == "none")
@@ -141,9 +147,7 @@ async def _answer(
                 403,
             )
         body = await _read_body(request)
-        if service.checked:
-            check_request(service.model.operation_model(action_name).input_shape, body)
-        result = await service.actions[action_name](body)
+        result = await service.call(action_name, body)
     except ServiceError as error:
         return error_response(error, content_type, request_id)
     except Exception as exc:  # a bug of ours: say so without a traceback on the wire

@@ -11,18 +11,18 @@ import json
 import logging
 import random
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.abc import TaskGroup
 
-from asl.errors import StatesRuntime
-from asl.resources import Handler, ResourceArn, TaskContext
+from asl.errors import InputError
 from asl.server import interpreter
+from asl.server.activities import Activities
 from asl.server.errors import ServiceError
 from asl.store import executions as sql
+from asl.store import tokens as token_sql
 
 if TYPE_CHECKING:
     from asl.server.backend import Backend, Target
@@ -42,13 +42,9 @@ class Live:
     result: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class ActivityTask:
-    """A task waiting for an activity worker."""
-
-    token: str
-    input: str
-    execution: Any
+#: How long a callback for a task that waited when the server stopped waits for the resumed
+#: execution to reach that task again (it replays its history first).
+CATCH_UP_SECONDS = 10.0
 
 
 class Runtime:
@@ -61,16 +57,22 @@ class Runtime:
         self._owners: dict[int, Live] = {}
         self._tasks: TaskGroup | None = None
         self._closing = False
-        self.activities: set[str] = set()
-        self._queues: dict[str, deque[ActivityTask]] = {}
-        self._arrivals: dict[str, anyio.Event] = {}
+        self.activities = Activities(self.db, lambda execution: self._owners[id(execution)].arn)
+        #: Open tokens of resumed executions (token -> execution ARN), until their task waits again.
+        self._reopened: dict[str, str] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     async def open(self, tasks: TaskGroup) -> None:
-        """Start serving: remember the task group, load activities, resume RUNNING executions."""
+        """Start serving: remember the task group, load activities, resume RUNNING executions.
+
+        Executions whose start was never acknowledged (no ExecutionStarted stored) are forgotten.
+        """
         self._tasks = tasks
-        self.activities.update(await self.db.query(_activity_arns))
+        self.activities.arns.update(await self.db.query(_activity_arns))
+        forgotten = await self.db.run(sql.forget_unstarted)
+        if forgotten:
+            log.warning("forgot %d executions whose start a crash cut short", len(forgotten))
         for row in await self.db.query(sql.running):
             await self._resume(row)
 
@@ -87,16 +89,25 @@ class Runtime:
 
     def _on_wait(self, arn: str) -> Any:
         async def on_wait(execution: Any, state: str, payload: Any, token: str) -> None:
-            self.db.submit(sql.add_token, token, arn, None, interpreter.now())
+            self.db.submit(token_sql.add_token, token, arn, None, interpreter.now())
 
         return on_wait
 
     # -- starting ---------------------------------------------------------------------------------
 
     async def start(
-        self, target: Target, name: str, input_text: str, value: Any, trace_header: str | None = None
+        self,
+        target: Target,
+        name: str,
+        input_text: str,
+        value: Any,
+        trace_header: str | None = None,
+        parent_token: str | None = None,
     ) -> dict[str, Any]:
-        """Start an execution (idempotent on name and input while it runs); return its row once durable."""
+        """Start an execution (idempotent on name and input while it runs); return its row once durable.
+
+        `parent_token`: the `states:startExecution` task starting it (see `sql.child_of`).
+        """
         where = self.backend.where
         express = target.type == "EXPRESS"
         arn = where.execution(target.name, name, str(uuid.uuid4()) if express else None)
@@ -119,7 +130,7 @@ class Runtime:
             "seed": seed,
         }
         machine = self.backend.machine(target, name, self._on_wait(arn))
-        existing = await self.db.query(sql.claim_execution, row)
+        existing = await self.db.query(sql.claim_execution, row, parent_token)
         if existing is not None:
             if existing["status"] == "RUNNING" and existing["input"] == input_text:
                 await self.db.run(_barrier)  # the same start may still be on its way to the disk
@@ -134,6 +145,11 @@ class Runtime:
                 seed=seed,
                 on_record=self._record(arn),
             )
+        except InputError as exc:  # an input the interpreter refuses: AWS's answer, not a 500
+            await self.db.run(sql.delete_execution, arn)
+            raise ServiceError(
+                "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{exc}'"
+            ) from None
         except Exception:
             await self.db.run(sql.delete_execution, arn)
             raise
@@ -173,7 +189,22 @@ class Runtime:
         live.result = changes
         self.live.pop(live.arn, None)
         self._owners.pop(id(live.execution), None)
+        for token in [token for token, arn in self._reopened.items() if arn == live.arn]:
+            del self._reopened[token]
         live.done.set()
+
+    async def closed(self, arn: str) -> dict[str, Any]:
+        """An execution's row once it has closed (after a restart it may still be resuming)."""
+        while True:
+            live = self.live.get(arn)
+            if live is not None:
+                await live.done.wait()
+            row: dict[str, Any] | None = await self.db.query(sql.get_execution, arn)
+            if row is None:
+                raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+            if row["status"] != "RUNNING":
+                return row
+            await anyio.sleep(0.05)
 
     # -- stopping ---------------------------------------------------------------------------------
 
@@ -192,29 +223,26 @@ class Runtime:
     async def send(
         self, token: str, outcome: str, output: str | None, error: str | None, cause: str | None
     ) -> None:
-        """Deliver SendTaskSuccess/Failure/Heartbeat for `token`, committed first."""
-        live = self._holder(token)
+        """Deliver SendTaskSuccess/Failure/Heartbeat for `token`, committed first.
+
+        Only the first outcome sent for a token is stored and delivered: a later one is refused as
+        AWS refuses it (TaskTimedOut), also when several arrive at once.
+        """
+        live = self._holder(token) or await self._resumed_holder(token)
         if live is None:
-            known = await self.db.query(sql.get_token, token)
+            known = await self.db.query(token_sql.get_token, token)
             if known is None:
                 raise ServiceError("InvalidToken", "Invalid Token: 'Invalid token'")
-            raise ServiceError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
-        if outcome != "heartbeat":
-            await self.db.run(
-                sql.complete_token, token, live.arn, outcome, output, error, cause, interpreter.now()
-            )
-        execution = live.execution
-        try:
-            if outcome == "success":
-                execution.send_task_success(token, json.loads(output or "null"))
-            elif outcome == "failure":
-                execution.send_task_failure(token, error or "", cause or "")
-            else:
-                execution.send_task_heartbeat(token)
-        except interpreter.TaskTokenError:
-            raise ServiceError(
-                "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'"
-            ) from None
+            raise _timed_out()
+        now = interpreter.now()
+        if outcome == "heartbeat":
+            await self.db.run(token_sql.beat, token, live.arn, now)
+        elif not await self.db.run(
+            token_sql.complete_token, token, live.arn, outcome, output, error, cause, now
+        ):
+            raise _timed_out()
+        if not _deliver(live, token, outcome, output, error, cause):
+            raise _timed_out()
 
     def _holder(self, token: str) -> Live | None:
         for live in self.live.values():
@@ -223,67 +251,51 @@ class Runtime:
                 return live
         return None
 
-    # -- activities -------------------------------------------------------------------------------
-
-    def activity_fallback(self, arn: ResourceArn) -> Handler | None:
-        """Serve activity ARNs to GetActivityTask workers (unless a handler in asl.toml serves them)."""
-        if not arn.is_activity:
+    async def _resumed_holder(self, token: str) -> Live | None:
+        """The execution a task that waited before a restart belongs to, once it waits again."""
+        if token not in self._reopened:
             return None
-        activity_arn = arn.base
-
-        async def handler(payload: Any, ctx: TaskContext) -> Any:
-            if activity_arn not in self.activities:
-                raise StatesRuntime(
-                    f"The activity {activity_arn} does not exist on this server: create it with CreateActivity"
-                )
-            live = self._owners[id(ctx.execution)]
-            # The interpreter's token: the same when the execution resumes after a restart.
-            token = ctx.task_token or ""
-            waiter = interpreter.TokenWaiter(ctx)
-            ctx.execution.waiters[token] = waiter
-            self.db.submit(sql.add_token, token, live.arn, activity_arn, interpreter.now())
-            self._queues.setdefault(activity_arn, deque()).append(
-                ActivityTask(token, interpreter.dumps(payload), ctx.execution)
-            )
-            self._arrivals.pop(activity_arn, anyio.Event()).set()
-            try:
-                return await waiter.wait(outside=True)
-            finally:
-                waiter.done = True
-                ctx.execution.waiters.pop(token, None)
-
-        return handler
-
-    async def poll(self, activity_arn: str, seconds: float) -> ActivityTask | None:
-        """The next open task of an activity, waiting up to `seconds` for one."""
-        with anyio.move_on_after(seconds):
-            while True:
-                queue = self._queues.get(activity_arn)
-                while queue:
-                    task = queue.popleft()
-                    waiter = task.execution.waiters.get(task.token)
-                    if waiter is not None and not waiter.done:
-                        return task
-                arrival = self._arrivals.setdefault(activity_arn, anyio.Event())
-                await arrival.wait()
+        with anyio.move_on_after(CATCH_UP_SECONDS):
+            while token in self._reopened:
+                live = self._holder(token)
+                if live is not None:
+                    self._reopened.pop(token, None)
+                    return live
+                await anyio.sleep(0.02)
         return None
 
     # -- resuming ---------------------------------------------------------------------------------
 
-    async def redrive(self, row: dict[str, Any]) -> float:
-        """RedriveExecution: run again what did not succeed (see `interpreter.redrive`); the redrive date."""
+    async def redrive(self, row: dict[str, Any]) -> float | None:
+        """RedriveExecution: run again what did not succeed (see `interpreter.redrive`); the redrive date.
+
+        None when another redrive changed the execution first: the redrive is claimed in one store
+        call, with its ExecutionRedriven event, so exactly one of concurrent calls runs it.
+        """
         arn = row["arn"]
-        target = _target(row)
         events = await self.db.query(sql.all_events, arn)
-        machine = self.backend.machine(target, row["name"], self._on_wait(arn))
-        execution = interpreter.redrive(
-            machine,
-            events,
-            clock=self.backend.clock,
-            execution_name=row["name"],
-            seed=row["seed"],
-            on_record=self._record(arn),
-        )
+        machine = self.backend.machine(_target(row), row["name"], self._on_wait(arn))
+        first: list[dict[str, Any]] = []
+        record = self._record(arn)
+        claimed = False
+
+        def on_record(event: dict[str, Any]) -> None:
+            if claimed:
+                record(event)
+            else:
+                first.append(event)  # held until the claim stores it with the row
+
+        try:
+            execution = interpreter.redrive(
+                machine,
+                events,
+                clock=self.backend.clock,
+                execution_name=row["name"],
+                seed=row["seed"],
+                on_record=on_record,
+            )
+        except ValueError as exc:  # a stored history this version cannot continue
+            raise ServiceError("ExecutionNotRedrivable", f"Execution cannot be redriven: {exc}") from None
         redriven = interpreter.now()
         changes = {
             "status": "RUNNING",
@@ -294,20 +306,26 @@ class Runtime:
             "cause": None,
             "output": None,
         }
-        await self.db.run(sql.update_execution, arn, changes)
+        if not await self.db.run(sql.claim_redrive, arn, row["redrive_count"], changes, first):
+            return None
+        claimed = True
         self._launch(Live(arn, execution, machine, False))
-        await self.db.run(_barrier)  # ExecutionRedriven is on disk before the answer
         return redriven
 
     async def _resume(self, row: dict[str, Any]) -> None:
-        """Continue an execution that was RUNNING when the server stopped (see `interpreter.resume`)."""
+        """Continue an execution that was RUNNING when the server stopped (see `interpreter.resume`).
+
+        Its tokens come back as they were acknowledged: outcomes are delivered again, heartbeats
+        count, and activity tasks a worker holds are not handed out again.
+        """
         arn = row["arn"]
-        target = _target(row)
         events = await self.db.query(sql.all_events, arn)
+        tokens = await self.db.query(token_sql.tokens_of, arn)
+        open_tokens = [token for token in tokens if token["outcome"] is None]
         execution = None
         machine = None
         if row["type"] == "STANDARD":
-            machine = self.backend.machine(target, row["name"], self._on_wait(arn))
+            machine = self.backend.machine(_target(row), row["name"], self._on_wait(arn))
             execution = interpreter.resume(
                 machine,
                 events,
@@ -315,23 +333,23 @@ class Runtime:
                 execution_name=row["name"],
                 seed=row["seed"],
                 on_record=self._record(arn),
+                heartbeats={t["token"]: t["heartbeat"] for t in open_tokens if t["heartbeat"] is not None},
             )
         if execution is None:
             await self._strand(arn, events)
             return
+        self.activities.held.update(t["token"] for t in open_tokens if t["handed_out"] is not None)
+        self._reopened.update((t["token"], arn) for t in open_tokens)
         self._launch(Live(arn, execution, machine, False))
-        for sent in await self.db.query(sql.sent_outcomes, arn):
-            assert self._tasks is not None
-            self._tasks.start_soon(self._redeliver, sent)
+        assert self._tasks is not None
+        for sent in tokens:
+            if sent["outcome"] is not None:
+                self._tasks.start_soon(self._redeliver, sent)
 
     async def _strand(self, arn: str, events: list[dict[str, Any]]) -> None:
         """Close an execution this server cannot continue, saying why (never leave it RUNNING forever)."""
-        cause = (
-            "asl serve stopped while this execution ran, and this version cannot resume it"
-            if events
-            else "asl serve stopped before this execution started"
-        )
-        last = events[-1]["id"] if events else 0
+        cause = "asl serve stopped while this execution ran, and this version cannot resume it"
+        last = events[-1]["id"]
         event = {
             "id": last + 1,
             "previousEventId": last,
@@ -349,12 +367,35 @@ class Runtime:
 
     async def _redeliver(self, sent: dict[str, Any]) -> None:
         """Hand a callback committed before a restart to the resumed task once it waits again."""
+        token = sent["token"]
         with anyio.move_on_after(60):
-            while self._holder(sent["token"]) is None:
+            while (live := self._holder(token)) is None:
                 if sent["execution_arn"] not in self.live:
                     return
                 await anyio.sleep(0.05)
-            await self.send(sent["token"], sent["outcome"], sent["output"], sent["error"], sent["cause"])
+            self._reopened.pop(token, None)
+            _deliver(live, token, sent["outcome"], sent["output"], sent["error"], sent["cause"])
+
+
+def _deliver(
+    live: Live, token: str, outcome: str, output: str | None, error: str | None, cause: str | None
+) -> bool:
+    """Hand an outcome (or a heartbeat) to the task waiting for `token`; False when none waits any more."""
+    execution = live.execution
+    try:
+        if outcome == "success":
+            execution.send_task_success(token, json.loads(output or "null"))
+        elif outcome == "failure":
+            execution.send_task_failure(token, error or "", cause or "")
+        else:
+            execution.send_task_heartbeat(token)
+    except interpreter.TaskTokenError:
+        return False
+    return True
+
+
+def _timed_out() -> ServiceError:
+    return ServiceError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
 
 
 def _target(row: dict[str, Any]) -> Any:

@@ -40,6 +40,10 @@ def check_request(shape: Any, body: Any) -> None:
     """Raise the ServiceError AWS answers for `body` against the operation's input `shape`."""
     if shape is None:
         return
+    if type(body) is not dict:
+        raise ServiceError(
+            "SerializationException", f"Cannot read the request: expected a JSON object, got {_kind(body)}"
+        )
     problems: list[str] = []
     _check(shape, body, "", problems)
     if problems:
@@ -79,6 +83,10 @@ def _check(shape: Any, value: Any, where: str, problems: list[str]) -> None:
     elif shape.type_name == "list":
         _limits(shape, value, len(value), where, problems, "length")
         for index, item in enumerate(value, 1):
+            if item is None:
+                problems.append(
+                    f"Value null at '{where}.{index}.member' failed to satisfy constraint: Member must not be null"
+                )
             _check(shape.member, item, f"{where}.{index}.member", problems)
     elif shape.type_name == "map":
         _limits(shape, value, len(value), where, problems, "length")

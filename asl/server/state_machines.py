@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from asl.server import interpreter
-from asl.server.arns import check_name, invalid_arn, read_execution, read_machine
+from asl.server.arns import check_name, invalid_arn, read_execution, read_machine, read_tags
 from asl.server.backend import Backend
 from asl.server.errors import ServiceError
 from asl.server.paging import fetch_page, page_size
@@ -125,7 +125,7 @@ async def create_state_machine(backend: Backend, request: Request) -> dict[str, 
         if not same:
             raise ServiceError("StateMachineAlreadyExists", f"State Machine Already Exists: '{row['arn']}'")
         return {"stateMachineArn": existing["arn"], "creationDate": existing["created"]}
-    tags = {tag["key"]: tag.get("value", "") for tag in request.get("tags") or []}
+    tags = read_tags(request.get("tags"))
     if tags:
         await backend.db.run(sql.set_tags, row["arn"], tags)
     response: dict[str, Any] = {"stateMachineArn": row["arn"], "creationDate": now}
@@ -215,18 +215,13 @@ async def update_state_machine(backend: Backend, request: Request) -> dict[str, 
             "or the TracingConfiguration must be specified",
         )
     now = interpreter.now()
-    changes["updated"] = now
-    if any(row[column] != value for column, value in changes.items() if column != "updated"):
-        changes["revision_id"] = uuid.uuid4().hex
-    await backend.db.run(sql.update_machine, row["arn"], changes)
-    response: dict[str, Any] = {
-        "updateDate": now,
-        "revisionId": changes.get("revision_id", row["revision_id"]),
-    }
-    if request.get("publish"):
-        version = await backend.db.run(
-            sql.publish_version, row["arn"], request.get("versionDescription") or "", now
-        )
+    publish = (request.get("versionDescription") or "") if request.get("publish") else None
+    revised = await backend.db.run(sql.revise_machine, row["arn"], changes, uuid.uuid4().hex, publish, now)
+    if revised is None:
+        raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+    revision, version = revised
+    response: dict[str, Any] = {"updateDate": now, "revisionId": revision}
+    if version is not None:
         response["stateMachineVersionArn"] = version["arn"]
     return response
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asl.server import interpreter
-from asl.server.arns import check_name, read_activity
+from asl.server.arns import check_name, read_activity, read_tags
 from asl.server.backend import Backend
 from asl.server.errors import ServiceError
 from asl.server.executions import read_json
@@ -49,10 +49,10 @@ async def create_activity(backend: Backend, request: Request) -> dict[str, Any]:
         )
     arn = backend.where.activity(name)
     row = await backend.db.run(sql.create_activity, arn, name, interpreter.now())
-    tags = {tag["key"]: tag.get("value", "") for tag in request.get("tags") or []}
+    tags = read_tags(request.get("tags"))
     if tags:
         await backend.db.run(machine_sql.set_tags, arn, tags)
-    backend.runtime.activities.add(arn)
+    backend.runtime.activities.arns.add(arn)
     return {"activityArn": arn, "creationDate": row["created"]}
 
 
@@ -75,7 +75,7 @@ async def delete_activity(backend: Backend, request: Request) -> dict[str, Any]:
     arn = request["activityArn"]
     read_activity(arn, backend.where)
     await backend.db.run(sql.delete_activity, arn)
-    backend.runtime.activities.discard(arn)
+    backend.runtime.activities.arns.discard(arn)
     return {}
 
 
@@ -94,7 +94,7 @@ async def get_activity_task(backend: Backend, request: Request) -> dict[str, Any
     """GetActivityTask: a long poll (60 s as AWS, unless the server was told otherwise)."""
     arn = request["activityArn"]
     await _activity(backend, arn)
-    task = await backend.runtime.poll(arn, backend.settings.activity_poll_seconds)
+    task = await backend.runtime.activities.poll(arn, backend.settings.activity_poll_seconds)
     if task is None:
         return {}
     return {"taskToken": task.token, "input": task.input}

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from asl.server import interpreter
-from asl.server.arns import check_alias_name, invalid_arn, read_machine
+from asl.server.arns import check_alias_name, invalid_arn, read_machine, read_tags
 from asl.server.backend import Backend
 from asl.server.errors import ServiceError
 from asl.server.paging import fetch_page
@@ -185,8 +185,8 @@ async def _taggable(backend: Backend, arn: str) -> None:
 
 async def tag_resource(backend: Backend, request: Request) -> dict[str, Any]:
     """TagResource."""
+    tags = read_tags(request["tags"])
     await _taggable(backend, request["resourceArn"])
-    tags = {tag["key"]: tag.get("value", "") for tag in request["tags"]}
     await backend.db.run(sql.set_tags, request["resourceArn"], tags)
     return {}
 

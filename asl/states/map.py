@@ -9,8 +9,10 @@ executions' events stay out of the parent history (MapRun* events instead), as o
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
-from typing import Any
+import os
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -26,6 +28,12 @@ from asl.paths import PathNotFound, Scope
 from asl.runtime import Frame, Outcome, Runtime
 from asl.states import map_io, map_stream
 from asl.states.common import finish, run_now
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from asl.workers import Outcome as ChildOutcome
+    from asl.workers import Workers
 
 #: AWS runs at most this many inline Map iterations at once.
 INLINE_CONCURRENCY = 40
@@ -138,7 +146,10 @@ async def run(ex: Runtime, state: MapState, raw: Any, scope: Scope, frame: Frame
     if state.distributed:
         history.add(EventType.MAP_RUN_STARTED, {"mapRunArn": _map_run_arn(ex, state)})
     limit = int(max_concurrency or 0) or INLINE_CONCURRENCY
-    if state.processor.never_waits or limit == 1:
+    workers = _workers(ex, state, len(items), limit)
+    if workers is not None:
+        await run.in_workers(workers, limit)
+    elif state.processor.never_waits or limit == 1:
         await run.in_order(chained=limit == 1)
     else:
         await run.concurrently(limit)
@@ -293,16 +304,96 @@ class _MapRun:
         if self.group is not None:
             self.group.stop()
 
-    async def in_order(self, *, chained: bool) -> None:
+    async def in_order(self, *, chained: bool, start: int = 0) -> None:
         """One iteration after another (MaxConcurrency 1, or a processor that never waits)."""
         self.chained = chained
-        for index in range(len(self.items)):
+        for index in range(start, len(self.items)):
             if self.state.processor.never_waits:
                 run_now(self.iteration(index))
             else:
                 await self.iteration(index)
             if self.failure is not None:
                 return
+
+    async def in_workers(self, workers: Workers, limit: int) -> None:
+        """Children in worker processes, their outcomes taken in item order (see `asl.workers`)."""
+        from asl import workers as worker_pool
+
+        prefix = f"{self.frame.history.key}/{self.state.name}."
+        ranges = worker_pool.batches(len(self.items), workers.count)
+        in_flight = 2 * min(workers.count, limit)
+        pending: deque[Future[list[ChildOutcome]] | list[ChildOutcome]] = deque()
+
+        context_file = worker_pool.share_context(self.ex)
+
+        def submit(items: list[tuple[int, Any]]) -> None:
+            if items:
+                job = worker_pool.job(self.ex, self.state, context_file, prefix, items)
+                pending.append(workers.submit(job))
+
+        def fill() -> None:
+            while len(pending) < in_flight and self.failure is None:
+                indexes = next(ranges, None)
+                if indexes is None:
+                    return
+                items: list[tuple[int, Any]] = []
+                for index in indexes:
+                    try:
+                        item = _item_input(
+                            self.state, self.selector_input, self.items[index], index, self.scope
+                        )
+                    except StatesError as err:  # the child fails before it starts, as it would here
+                        submit(items)
+                        items = []
+                        pending.append([(index, False, err, 0)])
+                    else:
+                        items.append((index, item))
+                submit(items)
+
+        try:
+            resume = await self._take_in_order(pending, fill, workers)
+        finally:
+            for rest in pending:
+                if not isinstance(rest, list):
+                    rest.cancel()
+            with contextlib.suppress(OSError):
+                os.unlink(context_file)
+        if resume is not None:  # the workers failed: the children not yet taken run here
+            await self.in_order(chained=False, start=resume)
+
+    async def _take_in_order(
+        self,
+        pending: deque[Future[list[ChildOutcome]] | list[ChildOutcome]],
+        fill: Callable[[], None],
+        workers: Workers,
+    ) -> int | None:
+        """Commit the children's outcomes in item order, sending more as batches complete.
+
+        Returns None when done, or the first child not taken when a worker process failed (it died, or
+        could not build the state machine): the rest then runs in this process, with a warning.
+        """
+        import anyio.to_thread
+
+        taken = 0
+        fill()
+        while pending:
+            entry = pending.popleft()
+            try:
+                outcomes = entry if isinstance(entry, list) else await anyio.to_thread.run_sync(entry.result)
+            except Exception as exc:
+                workers.broken(self.state, exc)
+                return taken
+            for index, ok, value, transitions in outcomes:
+                self.ex.transitions += transitions
+                if ok:
+                    self.results[index] = value
+                else:
+                    self._failed(index, self._lane(index), value)
+                taken = index + 1
+                if self.failure is not None:
+                    return None
+            fill()
+        return None
 
     async def concurrently(self, limit: int) -> None:
         """A fixed pool of `limit` workers pulling item indexes in order."""
@@ -319,6 +410,28 @@ class _MapRun:
             self.group = group
             for _ in range(min(limit, len(self.items))):
                 group.start(worker)
+
+
+#: A Distributed Map sends its children to worker processes from this many children on.
+MIN_WORKER_CHILDREN = 8
+
+
+def _workers(ex: Runtime, state: MapState, count: int, limit: int) -> Workers | None:
+    """The worker processes for this Map's children, or None to run them here (see `asl.workers`)."""
+    workers: Workers | None = ex.settings.workers
+    if workers is None or not state.distributed or count < MIN_WORKER_CHILDREN or limit == 1:
+        return None
+    from asl.clock import VirtualClock
+
+    reason = workers.reason(state)
+    if reason is None and type(ex.clock) is not VirtualClock:
+        reason = "the execution runs on the real clock (--real-time)"
+    if reason is None and ex.history.recording is not None:
+        reason = "the execution continues from its recorded history"
+    if reason is not None:
+        workers.warn_once(state, reason)
+        return None
+    return workers
 
 
 def _map_run_arn(ex: Runtime, state: MapState) -> str:

@@ -14,6 +14,7 @@ from asl.history import EventType, Lane, Payload, dumps, payload_details
 from asl.io import bracketed, dynamic_value
 from asl.jsonvalue import json_type
 from asl.model import Dynamic, TaskState
+from asl.nested import START_EXECUTION
 from asl.paths import PathNotFound, Scope
 from asl.resources import ResourceArn, TaskContext
 from asl.runtime import Frame, Outcome, Runtime, TokenWaiter, timeout_error
@@ -51,6 +52,8 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
         scope.context = {**scope.context, "Task": {"Token": token}}
     elif arn.is_activity:
         token = ex.task_token(history)  # what a worker polling GetActivityTask receives
+    elif arn.base == START_EXECUTION:
+        token = ex.task_token(history)  # a server finds the child it started by it after a restart
     payload = task_input(state, raw, scope, state.arguments)
     timeout = _seconds(state.timeout, scope)
     heartbeat = _seconds(state.heartbeat, scope)
@@ -83,6 +86,8 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
     recording = history.history.recording
     if recording is not None:
         ctx.started = history.history.timestamp(history.last)  # deadlines run from the recorded start
+        if token in ex.settings.heartbeats:
+            ctx.heartbeats.append(ex.settings.heartbeats[token])
     try:
         recorded = recording.peek(history.key) if recording is not None else None
         if recorded is not None and recorded["type"] in _OUTCOMES:

@@ -29,6 +29,8 @@ log = logging.getLogger("asl.store")
 
 #: How many queued calls one transaction takes at most (bounds a commit's latency under load).
 BATCH = 2000
+#: Columns added to schema.sql's tables after a release: a store written before gets them on open.
+ADDED_COLUMNS = (("tokens", "handed_out", "REAL"), ("tokens", "heartbeat", "REAL"))
 
 
 class _Job:
@@ -71,6 +73,7 @@ class Database:
         self._connection.execute("PRAGMA foreign_keys=ON")
         schema = resources.files("asl.store").joinpath("schema.sql").read_text(encoding="utf-8")
         self._connection.executescript(schema)
+        _add_columns(self._connection)
         self._send, self._receive = anyio.create_memory_object_stream[_Job](math.inf)
         self._closed = False
         self._failure: sqlite3.Error | None = None
@@ -190,6 +193,14 @@ class Database:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+
+
+def _add_columns(connection: sqlite3.Connection) -> None:
+    """Bring a store written by an earlier version up to schema.sql (CREATE TABLE IF NOT EXISTS keeps old tables)."""
+    for table, column, kind in ADDED_COLUMNS:
+        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _lock(path: Path) -> Any:

@@ -12,12 +12,30 @@ from asl.store.machines import Row, insert, one, rows
 _EVENT_KEYS = ("id", "previousEventId", "timestamp", "type", "lane")
 
 
-def claim_execution(connection: sqlite3.Connection, row: Row) -> Row | None:
-    """Insert a new execution, unless its ARN is taken: then return the existing one, inserting nothing."""
+def claim_execution(connection: sqlite3.Connection, row: Row, parent_token: str | None = None) -> Row | None:
+    """Insert a new execution, unless its ARN is taken: then return the existing one, inserting nothing.
+
+    `parent_token`: the `states:startExecution` task starting it, remembered with it (see `child_of`).
+    """
     existing = get_execution(connection, row["arn"])
     if existing is None:
         insert(connection, "executions", row)
+        if parent_token is not None:
+            connection.execute(
+                "INSERT OR REPLACE INTO children (task_token, child_arn) VALUES (?, ?)",
+                (parent_token, row["arn"]),
+            )
     return existing
+
+
+def child_of(connection: sqlite3.Connection, task_token: str) -> Row | None:
+    """The execution a `states:startExecution` task started, if it started one."""
+    return one(
+        connection,
+        "SELECT executions.* FROM children JOIN executions ON executions.arn = children.child_arn "
+        "WHERE children.task_token = ?",
+        task_token,
+    )
 
 
 def get_execution(connection: sqlite3.Connection, arn: str) -> Row | None:
@@ -53,6 +71,57 @@ def update_execution(connection: sqlite3.Connection, arn: str, changes: Row) -> 
     connection.execute(f"UPDATE executions SET {assignments} WHERE arn = ?", (*changes.values(), arn))
 
 
+#: Where a redrive may start from.
+_CLOSED_UNSUCCESSFULLY = "('FAILED', 'TIMED_OUT', 'ABORTED')"
+
+
+def claim_redrive(
+    connection: sqlite3.Connection, arn: str, redrive_count: int, changes: Row, events: list[dict[str, Any]]
+) -> bool:
+    """Mark a closed execution redriven with its first events, unless another redrive came first.
+
+    The row must still be closed unsuccessfully after `redrive_count` redrives; else nothing changes
+    and the answer is False (of concurrent RedriveExecution calls, exactly one wins).
+    """
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    cursor = connection.execute(
+        f"UPDATE executions SET {assignments} WHERE arn = ? AND redrive_count = ? "
+        f"AND status IN {_CLOSED_UNSUCCESSFULLY}",
+        (*changes.values(), arn, redrive_count),
+    )
+    if cursor.rowcount != 1:
+        return False
+    for event in events:
+        add_event(connection, arn, event)
+    return True
+
+
+def forget_unstarted(connection: sqlite3.Connection) -> list[str]:
+    """Delete the executions whose start was never acknowledged; return their ARNs.
+
+    A start is answered once its ExecutionStarted event is committed: a row without it is a start
+    cut short by a crash (or one an earlier version closed as FAILED for that reason). Its name is
+    free again, so the client's retry starts it.
+    """
+    found = [
+        row["arn"]
+        for row in rows(
+            connection,
+            "SELECT arn FROM executions AS e WHERE (status = 'RUNNING' OR (status = 'FAILED' AND cause = ?)) "
+            "AND NOT EXISTS (SELECT 1 FROM events WHERE execution_arn = e.arn AND id = 1 "
+            "AND type = 'ExecutionStarted')",
+            LEGACY_UNSTARTED,
+        )
+    ]
+    for arn in found:
+        delete_execution(connection, arn)
+    return found
+
+
+#: The cause an earlier version closed an execution with when a crash cut its start short.
+LEGACY_UNSTARTED = "asl serve stopped before this execution started"
+
+
 def running(connection: sqlite3.Connection) -> list[Row]:
     """Every execution whose status is RUNNING, oldest first (to resume after a restart)."""
     return rows(connection, "SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY seq")
@@ -61,6 +130,8 @@ def running(connection: sqlite3.Connection) -> list[Row]:
 def delete_execution(connection: sqlite3.Connection, arn: str) -> None:
     """Forget an execution that never started (its start failed after the name was claimed)."""
     connection.execute("DELETE FROM events WHERE execution_arn = ?", (arn,))
+    connection.execute("DELETE FROM tokens WHERE execution_arn = ?", (arn,))
+    connection.execute("DELETE FROM children WHERE child_arn = ?", (arn,))
     connection.execute("DELETE FROM executions WHERE arn = ?", (arn,))
 
 
@@ -119,50 +190,6 @@ def all_events(connection: sqlite3.Connection, execution_arn: str) -> list[dict[
     """The whole stored history, in id order (what resuming an execution replays)."""
     sql = "SELECT * FROM events WHERE execution_arn = ? ORDER BY id"
     return [_as_event(row) for row in connection.execute(sql, (execution_arn,))]
-
-
-# -- task tokens ----------------------------------------------------------------------------------
-
-
-def add_token(
-    connection: sqlite3.Connection, token: str, execution_arn: str, activity_arn: str | None, created: float
-) -> None:
-    """Remember a token handed out (again after a restart: the same token, nothing changes)."""
-    connection.execute(
-        "INSERT OR IGNORE INTO tokens (token, execution_arn, activity_arn, created) VALUES (?, ?, ?, ?)",
-        (token, execution_arn, activity_arn, created),
-    )
-
-
-def get_token(connection: sqlite3.Connection, token: str) -> Row | None:
-    """A token handed out, with its outcome if one was sent."""
-    return one(connection, "SELECT * FROM tokens WHERE token = ?", token)
-
-
-def complete_token(
-    connection: sqlite3.Connection,
-    token: str,
-    execution_arn: str,
-    outcome: str,
-    output: str | None,
-    error: str | None,
-    cause: str | None,
-    created: float,
-) -> None:
-    """Record the outcome sent for a token (before the task sees it, so a restart can deliver it again)."""
-    connection.execute(
-        "INSERT INTO tokens (token, execution_arn, outcome, output, error, cause, created) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET "
-        "outcome = excluded.outcome, output = excluded.output, error = excluded.error, cause = excluded.cause",
-        (token, execution_arn, outcome, output, error, cause, created),
-    )
-
-
-def sent_outcomes(connection: sqlite3.Connection, execution_arn: str) -> list[Row]:
-    """The outcomes sent for an execution's tokens (to deliver again when it resumes)."""
-    return rows(
-        connection, "SELECT * FROM tokens WHERE execution_arn = ? AND outcome IS NOT NULL", execution_arn
-    )
 
 
 # -- activities -----------------------------------------------------------------------------------

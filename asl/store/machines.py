@@ -66,6 +66,32 @@ def update_machine(connection: sqlite3.Connection, arn: str, changes: Row) -> No
     _update(connection, "state_machines", arn, changes)
 
 
+def revise_machine(
+    connection: sqlite3.Connection,
+    arn: str,
+    changes: Row,
+    revision_id: str,
+    publish: str | None,
+    now: float,
+) -> tuple[str, Row | None] | None:
+    """UpdateStateMachine in one step: apply `changes`, under `revision_id` if they change anything.
+
+    `publish` (a version description) also publishes the result as a version, in the same
+    transaction, so concurrent updates each get the version of their own revision. Returns the
+    revision and the version, or None when the state machine is gone.
+    """
+    machine = get_machine(connection, arn)
+    if machine is None:
+        return None
+    changes = dict(changes)
+    if any(machine[column] != value for column, value in changes.items()):
+        changes["revision_id"] = revision_id
+    changes["updated"] = now
+    update_machine(connection, arn, changes)
+    version = publish_version(connection, arn, publish, now) if publish is not None else None
+    return str(changes.get("revision_id", machine["revision_id"])), version
+
+
 def delete_machine(connection: sqlite3.Connection, arn: str) -> None:
     """Delete a state machine with its versions, aliases and their tags (executions stay)."""
     owned = [arn] + [

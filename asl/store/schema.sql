@@ -102,6 +102,15 @@ CREATE TABLE IF NOT EXISTS tokens (
     output         TEXT,
     error          TEXT,
     cause          TEXT,
-    created        REAL NOT NULL
+    created        REAL NOT NULL,
+    handed_out     REAL,                                 -- when GetActivityTask gave it to a worker
+    heartbeat      REAL                                  -- the last SendTaskHeartbeat acknowledged
 );
 CREATE INDEX IF NOT EXISTS tokens_by_execution ON tokens (execution_arn);
+
+-- The child execution a `states:startExecution` task started, by the task's token (stable across a
+-- restart), so that the resumed parent finds its child instead of starting another.
+CREATE TABLE IF NOT EXISTS children (
+    task_token     TEXT PRIMARY KEY,
+    child_arn      TEXT NOT NULL
+);

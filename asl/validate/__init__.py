@@ -39,6 +39,13 @@ def validate(
     if jsonvalue.depth(definition) > MAX_DEPTH:
         message = f"The definition nests objects and arrays more than {MAX_DEPTH} levels deep; flatten it"
         return _finish([make("TOO_DEEPLY_NESTED", message, "")], source)
+    return validate_within_depth(definition, source, registry)
+
+
+def validate_within_depth(
+    definition: Any, source: Source | None = None, registry: TaskRegistry | None = None
+) -> list[Diagnostic]:
+    """`validate` for a definition already known to nest at most MAX_DEPTH levels (the loader checks first)."""
     from asl.validate.shape import check_shape
 
     found = _guarded("repeated keys", lambda: _repeated_keys(definition))
@@ -113,10 +120,12 @@ def _repeated_keys(definition: Any) -> list[Diagnostic]:
     from asl.source import RepeatedKeys, escape_token
 
     found = []
-    stack: list[tuple[Any, str]] = [(definition, "")]
+    # A node's pointer is built only for an object that repeats a key: (parent's way, key) until then.
+    stack: list[tuple[Any, Any]] = [(definition, None)]
     while stack:
-        node, pointer = stack.pop()
+        node, way = stack.pop()
         if isinstance(node, RepeatedKeys):
+            pointer = _pointer(way)
             for key in node.repeated:
                 where = f"{pointer}/{escape_token(key)}"
                 if pointer.endswith("/States"):
@@ -128,10 +137,21 @@ def _repeated_keys(definition: Any) -> list[Diagnostic]:
                     )
                     found.append(make("SCHEMA_VALIDATION_FAILED", message, where))
         if isinstance(node, dict):
-            stack.extend((v, f"{pointer}/{escape_token(k)}") for k, v in node.items())
+            stack.extend((v, (way, k)) for k, v in node.items() if isinstance(v, dict | list))
         elif isinstance(node, list):
-            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
+            stack.extend((v, (way, i)) for i, v in enumerate(node) if isinstance(v, dict | list))
     return found
+
+
+def _pointer(way: Any) -> str:
+    """The JSON pointer of a (parent's way, key) chain."""
+    from asl.source import escape_token
+
+    parts: list[str] = []
+    while way is not None:
+        way, key = way
+        parts.append(escape_token(key) if isinstance(key, str) else str(key))
+    return "".join(f"/{part}" for part in reversed(parts))
 
 
 def _unassigned(reads: list[tuple[str, str]], assigned: set[str]) -> list[Diagnostic]:

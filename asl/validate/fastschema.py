@@ -80,6 +80,22 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b) if type(a) is type(b) or (_is_number(a) and _is_number(b)) else False
 
 
+def _required_one_each(value: list[Any]) -> frozenset[str] | None:
+    """The keys when every alternative is exactly `{"required": [key]}`, each key once; else None.
+
+    Such an alternative holds for an object that has its key, and for anything that is not an object.
+    """
+    keys = []
+    for sub in value:
+        if not isinstance(sub, dict) or set(sub) != {"required"}:
+            return None
+        required = sub["required"]
+        if not isinstance(required, list) or len(required) != 1 or not isinstance(required[0], str):
+            return None
+        keys.append(required[0])
+    return frozenset(keys) if len(set(keys)) == len(keys) else None
+
+
 def _valid(check: Check, instance: Any, path: Path) -> bool:
     errors: list[SchemaError] = []
     check(instance, path, errors)
@@ -307,6 +323,18 @@ class _Compiler:
         return check
 
     def k_allOf(self, schema: dict[str, Any], value: list[Any]) -> Check:
+        discriminated = self._discriminated(value)
+        if discriminated is not None:
+            key, table = discriminated
+
+            def dispatch(instance: Any, path: Path, out: list[SchemaError]) -> None:
+                if isinstance(instance, dict):
+                    tag = instance.get(key)
+                    child = table.get(tag) if type(tag) is str else None
+                    if child is not None:
+                        child(instance, path, out)
+
+            return dispatch
         children = [self.node(sub) for sub in value]
 
         def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
@@ -314,6 +342,37 @@ class _Compiler:
                 child(instance, path, out)
 
         return check
+
+    def _discriminated(self, value: list[Any]) -> tuple[str, dict[str, Check]] | None:
+        """An `allOf` of `if`s on one property's string value (the state schema, by Type), as a lookup.
+
+        The shape: `{if: {type: object, required: [K], properties: {K: {const: V}}}, then: S}` for one K and
+        distinct Vs. At most one `if` can hold, so looking up V gives the same failures as checking each.
+        """
+        key: str | None = None
+        table: dict[str, Any] = {}
+        for sub in value:
+            if not isinstance(sub, dict) or set(sub) != {"if", "then"}:
+                return None
+            condition = sub["if"]
+            if not isinstance(condition, dict) or set(condition) != {"type", "required", "properties"}:
+                return None
+            required, properties = condition["required"], condition["properties"]
+            if condition["type"] != "object" or not isinstance(required, list) or len(required) != 1:
+                return None
+            name = required[0]
+            if not isinstance(properties, dict) or set(properties) != {name} or key not in (None, name):
+                return None
+            const = properties[name]
+            if not isinstance(const, dict) or set(const) != {"const"} or type(const["const"]) is not str:
+                return None
+            if const["const"] in table:
+                return None
+            key = name
+            table[const["const"]] = sub["then"]
+        if key is None:
+            return None
+        return key, {tag: self.node(then) for tag, then in table.items()}
 
     def k_anyOf(self, schema: dict[str, Any], value: list[Any]) -> Check:
         children = [self.node(sub) for sub in value]
@@ -326,8 +385,17 @@ class _Compiler:
         return check
 
     def k_oneOf(self, schema: dict[str, Any], value: list[Any]) -> Check:
-        children = [self.node(sub) for sub in value]
         fail = self.fail(schema, "oneOf", value)
+        keys = _required_one_each(value)
+        if keys is not None:  # a Choice rule's "exactly one test": count the tests present
+
+            def count(instance: Any, path: Path, out: list[SchemaError]) -> None:
+                present = len(keys.intersection(instance)) if isinstance(instance, dict) else len(keys)
+                if present != 1:
+                    fail(instance, path, out)
+
+            return count
+        children = [self.node(sub) for sub in value]
 
         def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
             if sum(_valid(child, instance, path) for child in children) != 1:

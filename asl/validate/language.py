@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from asl.lazyre import Pattern
 from asl.source import escape_token
 from asl.validate.diagnostic import Aws, Diagnostic, make
 from asl.validate.walk import JSONATA, JSONPATH, LOOKS_LIKE_PATH, State, Tree
@@ -39,7 +39,7 @@ _EXPRESSION_VALUED = (
     "Credentials",
 )
 _COMPARISONS = ("Variable", "And", "Or", "Not")
-_VARIABLE_NAME = re.compile(r"^[^\W\d]\w*$")
+_VARIABLE_NAME = Pattern(r"^[^\W\d]\w*$")
 
 
 def check_languages(tree: Tree) -> list[Diagnostic]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from asl.lazyre import Pattern
 from asl.resources import ArnError, ResourceArn, parse_arn
 from asl.source import escape_token
 from asl.validate.diagnostic import Diagnostic, make
@@ -14,7 +14,7 @@ from asl.validate.walk import State, Tree
 if TYPE_CHECKING:
     from asl.resources import TaskRegistry
 
-_AWS_PARTITION = re.compile(r"^aws(-[a-z]+)*$")
+_AWS_PARTITION = Pattern(r"^aws(-[a-z]+)*$")
 #: Optimized integrations that offer only request-response and callback: ".sync" is refused for them.
 _NO_SYNC = frozenset({"lambda", "sns", "sqs", "dynamodb", "events", "apigateway", "http", "states"})
 #: The only integrations that may wait for a job with ".sync" / ".sync:2" among "states:*" actions.

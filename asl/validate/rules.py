@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from asl.lazyre import Pattern
 from asl.validate.diagnostic import Aws, Diagnostic, make
 from asl.validate.shape import suggest
 from asl.validate.walk import Machine, State, Tree
@@ -35,7 +35,7 @@ PREDEFINED_ERRORS = frozenset(
 )
 
 #: "A Label ... can't contain whitespace, brackets, wildcards, special or control characters" (Map state docs).
-_BAD_LABEL = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+_BAD_LABEL = Pattern(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 
 
 def check_rules(tree: Tree) -> list[Diagnostic]:

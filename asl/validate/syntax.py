@@ -174,6 +174,20 @@ def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> N
             )
         )
         return
+    problem, reads = _checked_intrinsic(text)
+    if problem is not None:
+        found.diagnostics.append(
+            make("INVALID_INTRINSIC", f"Invalid intrinsic function call: {problem}", pointer, aws)
+        )
+        return
+    found.reads += [(name, pointer) for name in reads]
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_intrinsic(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """(why the call is invalid, or None; the variables it reads): the same for the same text, so kept."""
+    module = _intrinsics()
+    assert module is not None
     reads: list[str] = []
 
     def getter(path_text: str) -> Callable[[Any], Any]:
@@ -185,11 +199,8 @@ def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> N
     try:
         module.compile_intrinsic(text, getter)
     except ValueError as exc:
-        found.diagnostics.append(
-            make("INVALID_INTRINSIC", f"Invalid intrinsic function call: {exc}", pointer, aws)
-        )
-        return
-    found.reads += [(name, pointer) for name in reads]
+        return str(exc), ()
+    return None, tuple(reads)
 
 
 def _template(template: dict[str, Any], pointer: str, found: Findings) -> None:

@@ -5,17 +5,17 @@ Machines are the top level, Parallel branches and Map bodies. Any JSON is tolera
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from asl.lazyre import Pattern
 from asl.source import escape_token
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 #: A string that reads like a path or an intrinsic call: "$", "$.a", "$$.Execution", "$['a']", "States.Format(".
-LOOKS_LIKE_PATH = re.compile(r"^(\$\$?(\.|\[|$)|States\.[A-Za-z]+\()")
+LOOKS_LIKE_PATH = Pattern(r"^(\$\$?(\.|\[|$)|States\.[A-Za-z]+\()")
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,3 +115,44 @@ def test_help_documents_every_option() -> None:
     for option in ("--host", "--port", "--db", "--config", "--mock-config", "--wait-scale"):
         assert option in result.stdout
     time.sleep(0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--wait-scale", "nan"], "nan is not a finite number"),
+        (["--wait-scale", "inf"], "inf is not a finite number"),
+        (["--wait-scale", "-1"], "-1.0 is not in the range x>=0"),
+        (["--db", "/proc/x.db"], "/proc/x.db: cannot open the database"),
+        (["--db", "/dev/null/x.db"], "/dev/null/x.db: cannot open the database"),
+    ],
+)
+def test_unusable_options_are_clear_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    with serving("--port", "0", *args, cwd=tmp_path) as (process, first):
+        assert first == ""
+        assert process.wait(20) == 2
+        assert process.stderr is not None
+        error = process.stderr.read()
+        assert message in error
+        assert "Traceback" not in error
+
+
+def test_stopping_answers_waiting_activity_polls_without_tracebacks(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.server.conftest import Server
+
+    with serving("--port", "0", "--db", ":memory:", cwd=tmp_path) as (process, first):
+        sfn = Server(first.rsplit(" ", 1)[-1], None).client(read_timeout=90)
+        activity = sfn.create_activity(name="work")["activityArn"]
+        with ThreadPoolExecutor(5) as pool:
+            polls = [pool.submit(sfn.get_activity_task, activityArn=activity) for _ in range(5)]
+            time.sleep(1)  # the polls are waiting for a task
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            answers = [poll.result(30) for poll in polls]
+        assert process.wait(20) == 0
+        assert time.monotonic() - started < 2  # not held for the graceful shutdown's timeout
+        assert [answer.get("taskToken") for answer in answers] == [None] * 5  # "no task", as a timed-out poll
+        assert process.stderr is not None
+        assert "Traceback" not in process.stderr.read()

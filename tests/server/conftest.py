@@ -131,6 +131,23 @@ def start_server() -> Iterator[Callable[..., Server]]:
         manager.__exit__(None, None, None)
 
 
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Start `asl serve` (with these options) in its own process on a store in tmp_path; see process.py."""
+    from tests.server.process import Process
+
+    started: list[Process] = []
+
+    def start(*options: str) -> Process:
+        process = Process(tmp_path / "asl.db", tmp_path, *options)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
 def unique(prefix: str = "sm") -> str:
     """A name no other test uses."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}"

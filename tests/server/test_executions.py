@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from asl import StateMachine
 from asl.config import Config
+from asl.machine import EXPRESS_MAX_DURATION
 from tests.server.conftest import PASS, REPO, Server, create, history, unique, wait_done
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -180,6 +182,24 @@ def test_express_runs_synchronously(sfn: Any) -> None:
     standard = create(sfn, PASS)
     with pytest.raises(sfn.exceptions.StateMachineTypeNotSupported):
         sfn.start_sync_execution(stateMachineArn=standard)
+
+
+def test_an_express_execution_runs_at_most_five_minutes(start_server: Any, monkeypatch: Any) -> None:
+    # "Standard vs. Express Workflows" (AWS Step Functions developer guide): Express workflows "can run
+    # for up to five minutes"; SyncExecutionStatus has TIMED_OUT for the ones that run longer. The limit
+    # counts real seconds (as TimeoutSeconds does under --wait-scale): shortened here to one second.
+    import asl.server.backend
+
+    assert EXPRESS_MAX_DURATION == 300
+    monkeypatch.setattr(asl.server.backend, "EXPRESS_MAX_DURATION", 1.0)
+    sfn = start_server(wait_scale=1.0).client()
+    waits = {"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", "Seconds": 2, "End": True}}}
+    express = sfn.start_sync_execution(stateMachineArn=create(sfn, waits, type="EXPRESS"), input="{}")
+    assert (express["status"], express["error"]) == ("TIMED_OUT", "States.Timeout")
+    assert express["cause"] == "The execution timed out after 1 seconds."
+    assert timedelta(seconds=1) <= express["stopDate"] - express["startDate"] < timedelta(seconds=2)
+    standard = sfn.start_execution(stateMachineArn=create(sfn, waits), input="{}")["executionArn"]
+    assert wait_done(sfn, standard)["status"] == "SUCCEEDED"
 
 
 def test_redrive_follows_aws_rules(sfn: Any) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.server import wire
 from tests.server.conftest import PASS, ROLE, Server, unique
 
 SFN = "AWSStepFunctions."
@@ -158,3 +159,109 @@ def test_missing_member_through_boto3_without_client_validation(server: Server) 
         unchecked.describe_execution()
     assert caught.value.response["Error"]["Code"] == "ValidationException"
     assert "Value null at 'executionArn'" in caught.value.response["Error"]["Message"]
+
+
+def test_a_null_body_is_refused_by_every_action(server: Server) -> None:
+    for action in server.backend_actions():
+        status, payload, _ = post(server, SFN + action, b"null")
+        assert (status, payload["__type"]) == (400, "SerializationException"), action
+        assert payload["message"] == "Cannot read the request: expected a JSON object, got null"
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "message"),
+    [
+        (
+            "TagResource",
+            {"resourceArn": "arn:aws:states:us-east-1:123456789012:activity:x", "tags": [{"value": "v"}]},
+            "Value null at 'tags.1.member.key' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "CreateActivity",
+            {"name": "tagged", "tags": [{"key": "a"}, {}]},
+            "Value null at 'tags.2.member.key' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "CreateStateMachineAlias",
+            {"name": "live", "routingConfiguration": [None]},
+            "Value null at 'routingConfiguration.1.member' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "UntagResource",
+            {"resourceArn": "arn:aws:states:us-east-1:123456789012:activity:x", "tagKeys": ["a", None]},
+            "Value null at 'tagKeys.2.member' failed to satisfy constraint: Member must not be null",
+        ),
+    ],
+)
+def test_null_members_are_validation_errors(server: Server, action: str, body: Any, message: str) -> None:
+    status, payload, _ = post(server, SFN + action, json.dumps(body).encode())
+    assert (status, payload["__type"]) == (400, "ValidationException")
+    assert message in payload["message"]
+
+
+def test_the_configured_payload_limit_refuses_an_input_as_aws_does(start_server: Any) -> None:
+    from asl.config import Config
+    from tests.server.conftest import REPO, create
+
+    sfn = start_server(config=Config(root=REPO, payload_limit=100)).client()
+    machine = create(sfn, PASS)
+    with pytest.raises(sfn.exceptions.ClientError) as caught:
+        sfn.start_execution(stateMachineArn=machine, input=json.dumps({"data": "x" * 200}))
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert "Member must have length less than or equal to 100" in caught.value.response["Error"]["Message"]
+    assert sfn.list_executions(stateMachineArn=machine)["executions"] == []
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 403),  # DNS rebinding: a name the attacker points at 127.0.0.1
+        ("evil.example:{port}", 403),
+        ("127.0.0.1:{port}", 200),
+        ("localhost:{port}", 200),
+        ("sync-localhost:{port}", 200),  # botocore's host prefix for StartSyncExecution
+    ],
+)
+def test_the_api_answers_only_requests_for_its_own_address(server: Server, host: str, status: int) -> None:
+    port = urlparse(server.url).port
+    answered, payload = wire.post(server.url, "ListStateMachines", {}, host=host.format(port=port))
+    assert answered == status
+    if status == 403:
+        assert payload["__type"] == "AccessDeniedException"
+        assert "answers only requests for the address it listens on" in payload["message"]
+
+
+def test_sdks_reach_the_api_by_localhost(server: Server) -> None:
+    port = urlparse(server.url).port
+    by_name = Server(f"http://localhost:{port}", server.backend).client()
+    assert "stateMachines" in by_name.list_state_machines()
+
+
+@pytest.mark.parametrize("path", ["/", "/console/state-machines/any/start"])
+def test_a_body_shorter_than_its_content_length_is_cut_off(
+    server: Server, monkeypatch: Any, path: str
+) -> None:
+    import socket
+    import time
+
+    import asl.server.bodies
+
+    monkeypatch.setattr(asl.server.bodies, "BODY_SECONDS", 0.5)
+    address = urlparse(server.url)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nX-Amz-Target: {SFN}ListStateMachines\r\n"
+        "Content-Type: application/x-amz-json-1.0\r\nContent-Length: 100\r\n\r\n{}"
+    )
+    started = time.monotonic()
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(head.encode())
+        received = b""
+        while chunk := connection.recv(65536):  # the server closes the connection: recv ends
+            received += chunk
+    assert time.monotonic() - started < 5
+    status_line, _, body = received.partition(b"\r\n\r\n")
+    assert status_line.startswith(b"HTTP/1.1 408")
+    answer = json.loads(body)
+    assert answer["__type"] == "RequestTimeoutException"
+    assert "did not arrive within 0.5 seconds" in answer["message"]
+    assert "stateMachines" in server.client().list_state_machines()  # the server keeps serving
