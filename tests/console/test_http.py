@@ -123,6 +123,21 @@ def test_what_does_not_exist_is_a_404_page(http: httpx.Client, path: str, messag
     assert message in answer.text
 
 
+def test_a_bug_in_a_page_is_a_page_saying_so_without_a_traceback(
+    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(backend: Any) -> Any:
+        raise RuntimeError("the store <went> away")
+
+    monkeypatch.setattr(data, "machines", broken)
+    answer = http.get("/console/")
+    assert answer.status_code == 500
+    assert shown_error(answer) == (
+        "asl serve's console failed on this page: RuntimeError: the store <went> away (please report this)"
+    )
+    assert "Traceback" not in answer.text
+
+
 def test_a_callback_with_an_unknown_token_shows_awss_error(http: httpx.Client, sfn: Any) -> None:
     name, arn = create(sfn, PASS)
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
