@@ -220,7 +220,7 @@ def _comparison(op: str, operand: Any, var: Path, pointer: str, problems: list[P
 
         def path_test(scope: Scope) -> bool:
             left = _coerce(kind, _value(var, scope))
-            right = _coerce(kind, _value(other, scope))
+            right = _coerce(kind, _single(kind, _value(other, scope)))
             return left is not _MISSING and right is not _MISSING and compare(left, right)
 
         return path_test
@@ -234,6 +234,17 @@ def _comparison(op: str, operand: Any, var: Path, pointer: str, problems: list[P
         return left is not _MISSING and compare(left, right)
 
     return literal_test
+
+
+def _single(kind: str, value: Any) -> Any:
+    """A Numeric*Path operand that is a one-item array compares as that item.
+
+    AWS takes `"NumericGreaterThanPath": "$.right"` with `right: [6]` and `left: 7` as a match
+    (gabrielmoreira/tiny-asl-machine, Choice.NumericGreaterThanPath, observed on AWS).
+    """
+    if kind == "Numeric" and isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
 
 
 def _value(path: Path, scope: Scope) -> Any:

@@ -120,8 +120,10 @@ def find_config(workflow: Path) -> Path | None:
         if pyproject.exists():
             import tomllib
 
+            from asl.files import read_text
+
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+                data = tomllib.loads(read_text(pyproject))
             except (OSError, tomllib.TOMLDecodeError):
                 return None
             return pyproject if "asl" in data.get("tool", {}) else None
@@ -132,10 +134,12 @@ def load_config(path: Path) -> Config:
     """Read and check a configuration file; errors name the file, the key and what is expected."""
     import tomllib
 
+    from asl.files import FileReadError, read_text
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the configuration file: {exc.strerror}") from None
+        data = tomllib.loads(read_text(path))
+    except FileReadError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {exc.reason}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":

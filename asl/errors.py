@@ -8,10 +8,10 @@
     ├── ResourceNotFound         a Task resource has no local handler (strict mode, before running)
     └── StatesError              an ASL runtime error: `error` is the ASL name, `cause` the text
         ├── StatesRuntime            States.Runtime (not caught by States.ALL)
+        │   └── IntrinsicFailure     States.Runtime: an intrinsic function failed (AWS's name for it)
         ├── DataLimitExceeded        States.DataLimitExceeded (not caught by States.ALL)
         ├── ParameterPathFailure     States.ParameterPathFailure
         ├── ResultPathMatchFailure   States.ResultPathMatchFailure
-        ├── IntrinsicFailure         States.IntrinsicFailure
         ├── NoChoiceMatched          States.NoChoiceMatched
         ├── QueryEvaluationError     States.QueryEvaluationError
         ├── StatesTimeout            States.Timeout
@@ -143,11 +143,14 @@ class ResultPathMatchFailure(StatesError):
     state_scoped = True
 
 
-class IntrinsicFailure(StatesError):
-    """States.IntrinsicFailure: an intrinsic function failed at run time."""
+class IntrinsicFailure(StatesRuntime):
+    """An intrinsic function failed at run time (bad argument, invalid JSON, a limit passed).
 
-    error_name = "States.IntrinsicFailure"
-    state_scoped = True
+    AWS records these as `States.Runtime`, not the `States.IntrinsicFailure` the ASL specification
+    names, so a Catch on `States.ALL` does not catch them: `States.MathAdd` given a string fails the
+    execution with States.Runtime and "Invalid arguments in States.MathAdd" (aws-test-harness's
+    test against AWS; gabrielmoreira/tiny-asl-machine's AWS-run intrinsic conformance cases).
+    """
 
 
 class NoChoiceMatched(StatesError):

@@ -1,4 +1,11 @@
-"""Writing files so that nothing is lost: a reader sees the old content or the new, never half of it.
+"""Reading files within bounds, and writing them so that nothing is lost.
+
+Reading (`read_bytes`, `read_text`): only a regular file is read, and at most `READ_LIMIT` bytes of it.
+A named pipe, a device (`/dev/zero`, `/dev/stdin`), a socket or a folder is refused by what it is,
+without waiting on it; a larger file is refused by its size. Every file a user names goes through here:
+definitions, templates and the files they name, `file://` inputs, mock files, configurations, users files.
+
+Writing (`write_atomically`): a reader sees the old content or the new, never half of it.
 
 A write goes to a temporary file next to the target (`.<name>.<random>.tmp`), is flushed to disk and
 renamed over the target. A process killed mid-write leaves at most that temporary file: readers never
@@ -10,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +26,79 @@ from asl.errors import AslError
 
 #: A temporary file this old is a leftover of a killed writer, not a write in progress.
 STALE_SECONDS = 600.0
+#: The largest file read (100 MiB): far past what AWS takes (a definition is at most 1 MiB, a payload 256 KiB).
+READ_LIMIT = 100 * 1024 * 1024
+
+
+class FileReadError(AslError, OSError):
+    """A file that cannot be read: the message names it and says why (missing, a pipe, too large...)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(0, reason)  # `strerror` is the reason alone
+        self.message = message
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_KINDS = (
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISCHR, "is a character device, not a regular file"),
+    (stat.S_ISBLK, "is a block device, not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+)
+
+
+def _kind_problem(mode: int) -> str | None:
+    for test, problem in _KINDS:
+        if test(mode):
+            return problem
+    return None if stat.S_ISREG(mode) else "is not a regular file"
+
+
+def read_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why `path` cannot be read as a file ("no such file", "is a named pipe..."), or None when it can."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return _kind_problem(mode)
+
+
+def read_bytes(path: str | os.PathLike[str], limit: int = READ_LIMIT) -> bytes:
+    """The content of the regular file `path`; `FileReadError` for anything else or more than `limit` bytes."""
+    name = os.fspath(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise FileReadError(f"{name}: no such file", "no such file") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise FileReadError(f"{name}: cannot read it: {reason}", reason) from None
+    problem = _kind_problem(os.fstat(fd).st_mode)
+    if problem is not None:
+        os.close(fd)
+        raise FileReadError(f"{name} {problem}", problem)
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        reason = f"it is larger than {limit:,} bytes, more than asl-runner reads"
+        raise FileReadError(f"{name}: {reason}", reason)
+    return data
+
+
+def read_text(path: str | os.PathLike[str], limit: int = READ_LIMIT) -> str:
+    """The UTF-8 text of the regular file `path` (a leading byte-order mark dropped); see `read_bytes`."""
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        reason = f"it is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}); save it as UTF-8"
+        raise FileReadError(f"{os.fspath(path)}: {reason}", reason) from None
 
 
 class FileWriteError(AslError, OSError):

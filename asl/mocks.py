@@ -70,14 +70,17 @@ class MockedResponse:
 
 def load_mock_config(path: Path) -> dict[str, Any]:
     """Read a MockConfigFile; errors name the file and the problem."""
+    from asl import jsonvalue
+    from asl.files import FileReadError, read_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MockConfigError(f"{path}: cannot read the mock file: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise MockConfigError(f"{path}: the mock file is not UTF-8 text (byte {exc.start})") from None
+        data = jsonvalue.loads(read_text(path))
+    except FileReadError as exc:
+        raise MockConfigError(f"{path}: cannot read the mock file: {exc.reason}") from None
     except json.JSONDecodeError as exc:
         raise MockConfigError(f"{path}: invalid JSON: {explain(exc)}") from None
+    except jsonvalue.JsonValueError as exc:
+        raise MockConfigError(f"{path}: {exc}") from None
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("StateMachines"), dict)

@@ -13,7 +13,7 @@ from typing import Any
 
 from asl.errors import Problem, StatesRuntime
 from asl.history import dumps
-from asl.paths import Path, PathNotFound, PathSyntaxError, Scope, compile_path
+from asl.paths import Path, PathNotFound, PathSyntaxError, Scope, compile_path, walk
 from asl.source import escape_token
 
 Expr = Callable[[Scope], Any]
@@ -26,6 +26,8 @@ def path_getter(path: Path, field: str) -> Expr:
         try:
             return path.get(scope)
         except PathNotFound:
+            if _past_the_end(path, scope):
+                return None
             doc = scope.input if path.root == "input" else scope.context
             if path.root == "variable":
                 raise StatesRuntime(
@@ -35,6 +37,45 @@ def path_getter(path: Path, field: str) -> Expr:
             raise StatesRuntime(
                 f"The JSONPath '{path.text}' specified for the field '{field}' could not be found "
                 f"in the input '{dumps(doc)}'"
+            ) from None
+
+    return get
+
+
+def _past_the_end(path: Path, scope: Scope) -> bool:
+    """True when only the last step, an array index, missed: AWS's `.$` fields read that as null.
+
+    Measured on AWS (floci-io/floci#3199 and its integration test): `"v.$": "$.items[5]"` on a
+    two-item array gives `{"v": null}`, while a missing key, a step past the index, or the same path
+    as an intrinsic argument fails. Jayway JsonPath over Jackson behaves so: `ArrayNode.get` returns
+    null past the end instead of failing.
+    """
+    steps = path.steps
+    if not steps or not isinstance(steps[-1], int) or path.root == "variable":
+        return False
+    doc = scope.input if path.root == "input" else scope.context
+    try:
+        parent = walk(doc, steps[:-1])
+    except KeyError:
+        return False
+    return isinstance(parent, list)
+
+
+def argument_getter(path: Path, expression: str) -> Expr:
+    """A getter for a path argument of the intrinsic call `expression`; AWS words a miss differently.
+
+    AWS names the whole call, not the inner one that took the argument, and the argument's path
+    (floci-io/floci#2870, causes recorded on AWS).
+    """
+
+    def get(scope: Scope) -> Any:
+        try:
+            return path.get(scope)
+        except PathNotFound:
+            doc = scope.input if path.root == "input" else scope.context
+            raise StatesRuntime(
+                f"The function '{expression}' had the following error: The JsonPath argument for the "
+                f"field '{path.text}' could not be found in the input '{dumps(doc)}'"
             ) from None
 
     return get
@@ -104,7 +145,7 @@ def _dynamic(text: str, field: str) -> Expr:
     from asl.intrinsics import compile_intrinsic, is_intrinsic
 
     if is_intrinsic(text):
-        return compile_intrinsic(text, lambda p: path_getter(compile_path(p), field))
+        return compile_intrinsic(text, lambda p: argument_getter(compile_path(p), text))
     return path_getter(compile_path(text), field)
 
 

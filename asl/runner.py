@@ -262,7 +262,10 @@ def _commands(config: Config) -> list[tuple[str, Any]]:
         return []
     from asl.commands import command_function
 
-    return [(key, command_function(command, config.root)) for key, command in config.commands.items()]
+    return [
+        (key, command_function(command, config.root, region=config.region))
+        for key, command in config.commands.items()
+    ]
 
 
 def _remote(config: Config) -> Callable[[str], Any] | None:

@@ -12,6 +12,8 @@ from asl import jsonvalue
 from asl.errors import DefinitionError, Problem
 
 _WS = " \t\r\n"
+#: The largest definition AWS takes, in UTF-8 bytes (CreateStateMachine's `definition`: at most 1,048,576).
+MAX_DEFINITION_BYTES = 1_048_576
 
 
 @dataclass
@@ -81,6 +83,35 @@ def load_json(text: str, name: str = "<definition>") -> Any:
     raise DefinitionError([problem], name)
 
 
+def size_problem(definition: Any, text: str | None = None) -> Problem | None:
+    """A DEFINITION_TOO_LARGE problem when the definition is larger than AWS takes, else None.
+
+    `text` is the definition's JSON as a file holds it (what `aws stepfunctions create-state-machine
+    --definition file://...` sends); without it (YAML, a template's `Definition` object) the definition
+    is measured as compact JSON, the least it can take.
+    """
+    if text is not None and len(text) * 4 <= MAX_DEFINITION_BYTES:
+        return None
+    if text is None:
+        text = json.dumps(definition, ensure_ascii=False, separators=(",", ":"))
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= MAX_DEFINITION_BYTES:
+        return None
+    message = (
+        f"the definition is {size:,} bytes, more than the {MAX_DEFINITION_BYTES:,} AWS takes (CreateStateMachine "
+        f"answers ValidationException: Value at 'definition' failed to satisfy constraint: Member must have "
+        f"length less than or equal to {MAX_DEFINITION_BYTES}); split it, e.g. into child state machines"
+    )
+    return Problem("", message, "DEFINITION_TOO_LARGE")
+
+
+def check_size(definition: Any, source: Source, text: str | None = None) -> None:
+    """Raise a placed DefinitionError when the definition is larger than AWS takes (see `size_problem`)."""
+    problem = size_problem(definition, text)
+    if problem is not None:
+        raise DefinitionError(source.place([problem]), source.name)
+
+
 def read_source(path: str | Path) -> tuple[Any, Source]:
     """Read and parse a definition file; errors name the file.
 
@@ -91,19 +122,21 @@ def read_source(path: str | Path) -> tuple[Any, Source]:
     if templates.reads(path):
         loaded = templates.read_any(path)
         return loaded.definition, loaded.source
-    p = Path(path)
+    from asl.files import FileReadError, read_text
+
     try:
-        text = p.read_text(encoding="utf-8").removeprefix("\ufeff")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "the file is not UTF-8 text"
+        text = read_text(path)
+    except FileReadError as exc:
         raise DefinitionError(
-            [Problem("", f"cannot read file: {reason}", "UNREADABLE_FILE")], str(path)
+            [Problem("", f"cannot read file: {exc.reason}", "UNREADABLE_FILE")], str(path)
         ) from None
     data = load_json(text, str(path))
     if templates.is_template(data):
         loaded = templates.read_any(path)
         return loaded.definition, loaded.source
-    return data, Source(text, str(path))
+    source = Source(text, str(path))
+    check_size(data, source, text)
+    return data, source
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

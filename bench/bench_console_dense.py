@@ -6,7 +6,7 @@ A server runs in this process (`bench_console.serving`: uvicorn in a thread, sto
 N Task states, each catching into every other one (N*(N-1) transitions: QA's 949 KB definition has
 150 states), is created; its console page is fetched R times while another client sends
 ListStateMachines every 50 ms. Reported: the diagram's detail (`full`: transitions drawn; `states`:
-past the layout budget, states only), the median page time and size, and the slowest
+past 2,500 transitions, states only), the median page time and size, and the slowest
 ListStateMachines answer meanwhile (what a frozen event loop would show).
 """
 

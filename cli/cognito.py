@@ -136,16 +136,24 @@ def init(
     app: App, users_file: Path, pool_name: str, client_name: str, region: str, seed: str | None, force: bool
 ) -> None:
     """Create a directory file with one pool and one client allowing password and refresh sign-in."""
-    from cognito_tasks.actions_pools import create_user_pool, create_user_pool_client
+    from cognito_tasks.api import call
+    from cognito_tasks.errors import CognitoError
 
     if users_file.exists() and not force:
         app.abort(f"{users_file} exists; pass --force to overwrite it", EXIT_USAGE)
     directory = UserDirectory(region=region, seed=seed)
     now = datetime.now(UTC).timestamp()
-    pool_id = create_user_pool(directory, {"PoolName": pool_name}, now)["UserPool"]["Id"]
     flows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    request = {"UserPoolId": pool_id, "ClientName": client_name, "ExplicitAuthFlows": flows}
-    client_id = create_user_pool_client(directory, request, now)["UserPoolClient"]["ClientId"]
+    # Checked as AWS checks them (botocore's cognito-idp model): PoolName and ClientName are 1 to 128
+    # characters matching [\w\s+=,.@-]+. Nothing is written unless both pass.
+    option = "--pool-name"
+    try:
+        pool_id = call(directory, "CreateUserPool", {"PoolName": pool_name}, now)["UserPool"]["Id"]
+        option = "--client-name"
+        request = {"UserPoolId": pool_id, "ClientName": client_name, "ExplicitAuthFlows": flows}
+        client_id = call(directory, "CreateUserPoolClient", request, now)["UserPoolClient"]["ClientId"]
+    except CognitoError as exc:
+        app.abort(f"{option}: {exc.message}", EXIT_USAGE)
     _save(app, directory, users_file)
     _print_json(app, {"UserPoolId": pool_id, "ClientId": client_id})
 

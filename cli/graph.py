@@ -74,8 +74,9 @@ def graph(
     from asl.parse import load_definition
     from cli.inputs import pairs
 
-    if not templates.exists(file):
-        app.abort(f"{file}: no such file", EXIT_USAGE)
+    unreadable = templates.unreadable(file)
+    if unreadable:
+        app.abort(f"{file}: {unreadable}", EXIT_USAGE)
     if output_format == "svg" and shutil.which("dot") is None:
         app.abort(NO_GRAPHVIZ, EXIT_USAGE)
     try:
@@ -115,12 +116,12 @@ def graph(
 def _read_history(path: Path) -> Any:
     """The parsed history file; bad JSON is reported with its line and column."""
     from asl.errors import InputError
+    from asl.files import FileReadError, read_text
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read the execution history: {reason}") from None
+        text = read_text(path)
+    except FileReadError as exc:
+        raise InputError(f"cannot read the execution history: {exc.reason}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -31,11 +31,13 @@ def read_json_option(value: str | None, option: str) -> Any:
         data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
         text, where = _decode(data, "stdin", option), "stdin"
     elif value.startswith("file://"):
+        from asl.files import FileReadError, read_bytes
+
         path = Path(value[len("file://") :])
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise click.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=option) from None
+            data = read_bytes(path)
+        except FileReadError as exc:
+            raise click.BadParameter(f"cannot read {path}: {exc.reason}", param_hint=option) from None
         text, where = _decode(data, str(path), option), str(path)
     else:
         text, where = value, "the inline value"

@@ -121,8 +121,9 @@ def replay(
     from asl import templates
     from asl.replay import ERROR, Report, replay_path
 
-    if definition is not None and not templates.exists(definition):
-        app.abort(f"{definition}: no such file", EXIT_USAGE)
+    unreadable = templates.unreadable(definition) if definition is not None else None
+    if unreadable:
+        app.abort(f"{definition}: {unreadable}", EXIT_USAGE)
     if mock_out is not None:
         _write_mock_config(app, paths, definition, mock_out, test_case)
         if definition is None:

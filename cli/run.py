@@ -192,8 +192,9 @@ def run(
         app.abort(exc.format_message(), EXIT_USAGE)
     from asl import templates
 
-    if not templates.exists(file):
-        app.abort(f"{file}: no such file", EXIT_USAGE)
+    unreadable = templates.unreadable(file)
+    if unreadable:
+        app.abort(f"{file}: {unreadable}", EXIT_USAGE)
     for option, target in (("--history", history_path), ("--users", users)):
         problem = write_problem(target) if target is not None else None
         if problem:

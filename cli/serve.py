@@ -249,15 +249,11 @@ def _finite(value: float) -> float:
 
 
 def _stopping_server(base: Any, backend: Any) -> Any:
-    """The uvicorn Server, answering waiting GetActivityTask polls (no task) as it starts to stop.
-
-    Otherwise they hold the graceful shutdown for its whole timeout, and are then cancelled with a
-    traceback each; a worker takes "no task" as a poll that timed out and polls again.
-    """
+    """The uvicorn Server, answering the requests that wait (`Runtime.stop_waiting`) as it starts to stop."""
 
     class Server(base):  # type: ignore[misc]
         async def shutdown(self, sockets: Any = None) -> None:
-            backend.runtime.activities.stop_polls()
+            backend.runtime.stop_waiting()
             await super().shutdown(sockets)
 
     return Server

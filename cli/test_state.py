@@ -138,8 +138,9 @@ def _read(file: Path, given: dict[str, str], config_path: Path | None) -> Any:
     from asl import templates
     from asl.config import find_config, load_config
 
-    if not templates.exists(file):
-        raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+    unreadable = templates.unreadable(file)
+    if unreadable:
+        raise click.BadParameter(f"{file}: {unreadable}", param_hint="FILE")
     found = config_path or find_config(templates.split_ref(file)[0])
     substitutions = {**(load_config(found).substitutions if found else {}), **given}
     return templates.read_any(file, substitutions).definition

@@ -37,7 +37,10 @@ def expand(arguments: tuple[str, ...]) -> tuple[list[str], list[str]]:
                 f"{argument!r} is a directory; pass files, or a glob such as '{argument}/**/*.json'"
             )
         else:
-            problems.append(f"{argument!r} does not exist")
+            reason = templates.unreadable(argument)
+            problems.append(
+                f"{argument!r} does not exist" if reason == "no such file" else f"{argument!r} {reason}"
+            )
     return list(files), problems
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-from pathlib import Path
 
 from asl.errors import InputError
 from cognito_tasks import attributes as attrs
@@ -52,10 +51,12 @@ def import_csv(
     if isinstance(source, io.TextIOBase):
         text = source.read()
     else:
+        from asl.files import FileReadError, read_text
+
         try:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{os.fspath(source)} is not UTF-8 text (byte {exc.start})") from None
+            text = read_text(source)  # a regular file only, bounded; a byte-order mark dropped
+        except FileReadError as exc:
+            raise InputError(exc.reason) from None
     reader = csv.DictReader(io.StringIO(text))
     columns = list(reader.fieldnames or [])
     unknown = [c for c in columns if c not in csv_header(pool)]

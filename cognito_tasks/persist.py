@@ -331,8 +331,10 @@ def _no_constants(name: str) -> Any:
 def load(path: str | os.PathLike[str], *, key_factory: tokens.KeyFactory | None = None) -> UserDirectory:
     """Read a directory `save` wrote; InputError if the file is missing, not UTF-8 JSON, or invalid."""
     where = os.fspath(path)
+    from asl.files import read_bytes
+
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bytes(path)  # a regular file only, and bounded (not /dev/zero or a pipe)
     except OSError as exc:
         raise InputError(f"cannot read Cognito user directory {where}: {exc.strerror or exc}") from None
     try:

@@ -227,8 +227,13 @@ def test_conformance_definitions() -> None:
         ('{"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "A": {"Type": "Succeed"}}}', False),
         ('{"StartAt": "A", "States": {"A": {"Type": "Pass", "Type": "Pass", "End": true}}}', False),
         ('{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": NaN, "End": true}}}', False),
+        # CreateStateMachine's `definition` is at most 1,048,576 characters (botocore's stepfunctions model)
+        (
+            '{"StartAt": "A", "Comment": "' + "x" * 1_048_576 + '", "States": {"A": {"Type": "Succeed"}}}',
+            False,
+        ),
     ],
-    ids=["byte-order-mark", "duplicate-state-name", "duplicate-key", "nan"],
+    ids=["byte-order-mark", "duplicate-state-name", "duplicate-key", "nan", "past-aws-size-limit"],
 )
 def test_text_level_rules(tmp_path: Path, text: str, valid: bool) -> None:
     path = tmp_path / "wf.json"

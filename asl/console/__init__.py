@@ -36,8 +36,10 @@ log = logging.getLogger("asl.console")
 
 def routes(backend: Backend, bind_host: str = "127.0.0.1") -> list[BaseRoute]:
     """The console's routes under `/console`, answering only requests for `bind_host`."""
+    from asl.server import step_functions
+
     guard = Guard(bind_host)
-    pages = Pages(backend, guard)
+    pages = Pages(backend, guard, step_functions(backend))
     static = resources.files("asl.console").joinpath("static")
 
     async def asset(request: Request) -> Response:

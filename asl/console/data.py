@@ -11,6 +11,7 @@ hold): a big one takes a second, and the server keeps answering meanwhile.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,7 @@ async def progress(backend: Backend, arn: str) -> tuple[str, int] | None:
 class Diagram:
     """A definition's diagram and what its states are (no definition when this version cannot load it)."""
 
+    text: str
     definition: Definition | None
     #: state name -> (type, Task resource or "").
     types: dict[str, tuple[str, str]]
@@ -85,16 +87,28 @@ class Diagram:
         """The SVG, coloured by an execution's outcomes when given, drawn off the event loop."""
         if self.definition is None:
             return Markup('<p class="error">The diagram cannot be drawn: {}</p>').format(self.problem)
-        work = partial(draw, self.definition, analysis, events)
+        work = partial(draw, self.text, self.definition, analysis, events)
         return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
+#: Layouts by definition text (an execution page, polled while it runs, draws the same one again).
+_LAYOUTS: dict[str, layout.Layout] = {}
+_KEPT = 32
+_KEEPING = threading.Lock()
+
+
 def draw(
-    definition: Definition, analysis: runs.Analysis | None, events: list[dict[str, Any]] | None
+    text: str, definition: Definition, analysis: runs.Analysis | None, events: list[dict[str, Any]] | None
 ) -> Markup:
     """A definition's SVG, with a note when it is too big to draw in full (bounded work, any thread)."""
     graph = build_graph(definition)
-    placed = layout.layout(graph)
+    placed = _LAYOUTS.get(text)
+    if placed is None:
+        placed = layout.layout(graph)
+        with _KEEPING:  # pages may be drawn on several worker threads
+            if len(_LAYOUTS) >= _KEPT:
+                _LAYOUTS.pop(next(iter(_LAYOUTS)))
+            _LAYOUTS[text] = placed
     note = _note(graph, placed.detail)
     if placed.detail is layout.Detail.NONE:
         return note
@@ -115,32 +129,36 @@ def _note(graph: Graph, detail: layout.Detail) -> Markup:
     if detail is layout.Detail.STATES:
         return Markup(
             '<p class="note">The diagram shows the states only, layer by layer: {:,} states and {:,} '
-            "transitions are more than the console lays out (at most {:,} states, transitions and bends "
-            "in all). The definition below has every transition.</p>"
-        ).format(states, len(graph.edges), layout.BUDGET)
+            "transitions are more than the console draws (at most {:,} transitions; `asl graph` draws "
+            "any size). The definition below has every transition.</p>"
+        ).format(states, len(graph.edges), layout.MAX_EDGES)
     if detail is layout.Detail.NONE:
         return Markup(
-            '<p class="note">No diagram: {:,} states are more than the console draws (at most {:,}). '
-            "The definition below has them all.</p>"
-        ).format(states, layout.MAX_STATES)
+            '<p class="note">The diagram is not drawn: {:,} states are more than the console draws (at most '
+            "{:,}; `asl graph` draws any size). The definition below has them all.</p>"
+        ).format(states, layout.MAX_NODES)
     return Markup("")
 
 
-def diagram(backend: Backend, definition: str) -> Diagram:
-    """The diagram of a definition text the server accepted.
+async def diagram(backend: Backend, limiter: anyio.CapacityLimiter, definition: str) -> Diagram:
+    """The diagram of a definition text the server accepted (compiled on the worker thread).
 
     A store written by an older version may hold a definition this version refuses: its pages
     still show everything else, and say why there is no diagram.
     """
+    return await anyio.to_thread.run_sync(_diagram, backend, definition, limiter=limiter)
+
+
+def _diagram(backend: Backend, definition: str) -> Diagram:
     try:
         compiled = backend.compile(definition)
     except DefinitionError as exc:
-        return Diagram(None, {}, str(exc))
+        return Diagram(definition, None, {}, str(exc))
     types: dict[str, tuple[str, str]] = {}
     for state in iter_states(compiled.machine):
         resource = state.resource.raw if isinstance(state, TaskState) else ""
         types[state.name] = (state.type.value, resource)
-    return Diagram(compiled, types)
+    return Diagram(definition, compiled, types)
 
 
 async def history(backend: Backend, arn: str) -> list[dict[str, Any]]:
@@ -201,7 +219,7 @@ async def execution(
     if row is None:
         return None
     events = await history(backend, arn)
-    drawn = diagram(backend, row["definition"])
+    drawn = await diagram(backend, limiter, row["definition"])
     analysis = await anyio.to_thread.run_sync(
         runs.analyse, events, drawn.types, row["status"], limiter=limiter
     )

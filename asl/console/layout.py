@@ -8,11 +8,12 @@ that holds the layouts of its branches (side by side) or its processor, so nesti
 special. Loop edges run up along the right side. Sizes come from the label's length (7 px a
 character): the browser draws the text, the layout only needs to leave room for it.
 
-The work is bounded: long edges cost a bend point per layer they cross, so a dense definition
-(every state catching into every other) would need millions. Each machine's states, transitions
-and bend points are counted before it is ordered; past `BUDGET` in all, the diagram falls back to
-the states alone, each machine's layers packed in rows (`Detail.STATES`), and past `MAX_STATES`
-states to no drawing at all (`Detail.NONE`). Either way the drawing stays a few hundred KB.
+The work is bounded. Long edges cost a bend point per layer they cross (a Catch from each of 200
+chained states to one handler needs 20,000; 150 states each catching into every other, millions):
+past `MAX_BENDS` in all, long edges run along the side as loop edges do. Past `MAX_EDGES`
+transitions the diagram shows the states alone, each machine's layers packed in rows
+(`Detail.STATES`), and past `MAX_NODES` states nothing (`Detail.NONE`). Either way the drawing
+stays under a megabyte and takes well under a second.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ PAD = 14.0
 HEADER = 28.0
 LOOP_GAP = 16.0
 SWEEPS = 6
-#: The most states, transitions and bend points one diagram lays out with its transitions.
-BUDGET = 25_000
-#: The most states drawn (without transitions) when the budget is exceeded.
-MAX_STATES = 2_000
+#: Past this many nodes a diagram is not drawn; past this many edges, its states only.
+MAX_NODES = 1000
+MAX_EDGES = 2500
+#: The bend points a whole layout may place; past them, long edges run along the side.
+MAX_BENDS = 4000
 #: How wide a row of states gets before it wraps, when transitions are left out.
 ROW_WIDTH = 1_200.0
 
@@ -126,24 +128,18 @@ def fit(label: str) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-class _OverBudget(Exception):
-    """The diagram needs more work than `BUDGET` allows."""
-
-
 def layout(graph: Graph) -> Layout:
-    """Place every node, branch panel and edge of `graph` (only its states when it is too big)."""
-    if len(graph.nodes) > MAX_STATES:
+    """Place every node, branch panel and edge of `graph` (only its states, or nothing, when too big)."""
+    if len(graph.nodes) > MAX_NODES:
         return Layout(detail=Detail.NONE)
     by_scope: dict[str, list[int]] = {}
     scope_of = _scopes(graph.members, "", {})
     for index, edge in enumerate(graph.edges):
         if edge.kind != "branch":
             by_scope.setdefault(scope_of.get(edge.source, ""), []).append(index)
-    try:
-        placed = _Placer(graph, by_scope, BUDGET).machine(graph.members, "")
-    except _OverBudget:
-        placed = _Placer(graph, by_scope, None).machine(graph.members, "")
-        placed.detail = Detail.STATES
+    full = len(graph.edges) <= MAX_EDGES
+    placed = _Placer(graph, by_scope, [MAX_BENDS] if full else None).machine(graph.members, "")
+    placed.detail = Detail.FULL if full else Detail.STATES
     placed.shift(PAD, PAD)
     placed.width += 2 * PAD
     placed.height += 2 * PAD
@@ -168,8 +164,8 @@ def _scopes(members: tuple[str | Cluster, ...], scope: str, found: dict[str, str
 class _Placer:
     graph: Graph
     by_scope: dict[str, list[int]]
-    #: What is left of the budget; None: place the states only.
-    budget: int | None
+    #: Bend points left to place (see MAX_BENDS); None: place the states only.
+    bends: list[int] | None
 
     def machine(self, members: tuple[str | Cluster, ...], scope: str) -> Layout:
         nodes: list[str] = []
@@ -221,7 +217,7 @@ class _Placer:
     def layered(
         self, nodes: list[str], sizes: dict[str, tuple[float, float]], edges: list[tuple[int, Edge]]
     ) -> Layout:
-        """One machine's layout, charged to the budget before the costly part (or its states only)."""
+        """One machine's layout (its states only when `bends` is None)."""
         known = set(nodes)
         edges = [(i, e) for i, e in edges if e.source in known and e.target in known]
         forward, loops = _split(nodes, edges)
@@ -231,12 +227,14 @@ class _Placer:
             bottom = max((layer[n] for n in nodes if n not in ends), default=-1) + 1
             for n in ends:
                 layer[n] = bottom
-        if self.budget is None:
+        if self.bends is None:
             return _stacked(nodes, sizes, layer)
-        bends = sum(max(layer[e.target] - layer[e.source] - 1, 0) for _, e in forward)
-        self.budget -= len(nodes) + len(edges) + bends
-        if self.budget < 0:
-            raise _OverBudget
+        needed = sum(layer[e.target] - layer[e.source] - 1 for _, e in forward)
+        if needed <= self.bends[0]:
+            self.bends[0] -= needed
+        else:  # too many bend points to place in time: long edges go along the side, as loops do
+            loops = loops + [(i, e) for i, e in forward if layer[e.target] - layer[e.source] > 1]
+            forward = [(i, e) for i, e in forward if layer[e.target] - layer[e.source] <= 1]
         return _layered(nodes, sizes, forward, loops, layer)
 
 

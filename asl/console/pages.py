@@ -22,15 +22,15 @@ from asl.console import data, runs, users
 from asl.console.render import element_text, page
 from asl.console.security import PAGE_HEADERS, Guard
 from asl.server.errors import ServiceError
-from asl.server.shapes import check_request
 
 if TYPE_CHECKING:
     from asl.server.backend import Backend
+    from asl.server.protocol import JsonService
 
 #: The largest form accepted (an input or a callback output is at most 256 KiB on AWS).
 MAX_FORM = 1024 * 1024
-#: The most of a definition shown (AWS's largest definition is 1 MiB): indented when that fits.
-DEFINITION_SHOWN = 1024 * 1024
+#: The most of a definition shown (AWS's largest is 1 MiB; DescribeStateMachine has it all).
+DEFINITION_SHOWN = 256 * 1024
 #: The largest position a list page or an event page starts from (SQLite's integers are 64-bit).
 LAST = 2**62
 _WHOLE = re.compile("-?[0-9]{1,19}")
@@ -43,14 +43,13 @@ class BadRequest(Exception):
 class Pages:
     """The handlers, bound to one server's backend and guard."""
 
-    def __init__(self, backend: Backend, guard: Guard) -> None:
+    def __init__(self, backend: Backend, guard: Guard, service: JsonService) -> None:
         self.backend = backend
         self.guard = guard
-        #: Diagrams are drawn in a worker thread, one at a time.
+        #: The Step Functions API: actions run as requests run, checked against AWS's model first.
+        self.service = service
+        #: Diagrams are drawn, and histories read, in a worker thread, one at a time.
         self.drawing = anyio.CapacityLimiter(1)
-        from asl.server import step_functions
-
-        self.api = step_functions(backend)
 
     def context(self, request: Request, **values: Any) -> dict[str, Any]:
         """What every template gets: the CSRF token, the section being shown."""
@@ -80,13 +79,10 @@ class Pages:
         if row is None:
             return self._missing(request, f"There is no state machine named '{name}' on this server.")
         found, next_before = await data.executions(self.backend, row["arn"], status, before)
-        drawn = data.diagram(self.backend, row["definition"])
+        drawn = await data.diagram(self.backend, self.drawing, row["definition"])
         picture = await drawn.svg(self.drawing)
-        definition = element_text(
-            await anyio.to_thread.run_sync(
-                runs.pretty, row["definition"], DEFINITION_SHOWN, limiter=self.drawing
-            )
-        )
+        shown = partial(runs.pretty, row["definition"], DEFINITION_SHOWN, "DescribeStateMachine")
+        definition = element_text(await anyio.to_thread.run_sync(shown, limiter=self.drawing))
         return page(
             "machine.html",
             400 if error else 200,
@@ -119,7 +115,7 @@ class Pages:
         if form.get("name", "").strip():
             payload["name"] = form["name"].strip()
         try:
-            started = await self.call("StartExecution", payload)
+            started = await self.service.call("StartExecution", payload)
         except ServiceError as error:
             shown = {"name": form.get("name", ""), "input": form.get("input", "")}
             return await self._machine_page(request, name, f"{error.code}: {error.message}", shown)
@@ -187,7 +183,7 @@ class Pages:
             "cause": form.get("cause") or None,
         }
         try:
-            await self.call("StopExecution", request_body)
+            await self.service.call("StopExecution", request_body)
         except ServiceError as error:
             return self._failed(request, arn, "stop the execution", error)
         return _see(f"/console/execution?arn={quote(arn, safe='')}")
@@ -200,14 +196,16 @@ class Pages:
         arn, token, outcome = form.get("arn", ""), form.get("token", ""), form.get("outcome", "")
         try:
             if outcome == "success":
-                await self.call("SendTaskSuccess", {"taskToken": token, "output": form.get("output", "")})
+                await self.service.call(
+                    "SendTaskSuccess", {"taskToken": token, "output": form.get("output", "")}
+                )
             elif outcome == "failure":
                 failure = {
                     "taskToken": token,
                     "error": form.get("error") or None,
                     "cause": form.get("cause") or None,
                 }
-                await self.call("SendTaskFailure", failure)
+                await self.service.call("SendTaskFailure", failure)
             else:
                 raise BadRequest(
                     f"The form field 'outcome' must be 'success' or 'failure', not {_shown(outcome)}."
@@ -235,11 +233,6 @@ class Pages:
     async def rendered(self, template: str, **context: Any) -> Response:
         """A page rendered in the worker thread (an execution's page lists hundreds of documents)."""
         return await anyio.to_thread.run_sync(partial(page, template, **context), limiter=self.drawing)
-
-    async def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Run a Step Functions action as `POST /` does: the request checked against AWS's model first."""
-        check_request(self.api.model.operation_model(action).input_shape, body)
-        return await self.api.actions[action](body)
 
     async def _form(self, request: Request) -> dict[str, str] | Response:
         """The POSTed form, once its CSRF token and origin check out (else a 403 page)."""

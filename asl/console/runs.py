@@ -239,8 +239,11 @@ def _summarise(result: Analysis) -> None:
 SHOWN = 32 * 1024
 
 
-def pretty(text: str | None, limit: int = SHOWN) -> str:
-    """A JSON document indented for reading, else as given (not JSON, or too long once indented), cut at `limit` characters."""
+def pretty(text: str | None, limit: int = SHOWN, whole: str = "GetExecutionHistory") -> str:
+    """A JSON document indented for reading, else as given (not JSON, or too long once indented).
+
+    Cut at `limit` characters; `whole`: the API action that returns all of it, named where it is cut.
+    """
     if text is None:
         return ""
     if len(text) <= limit:
@@ -248,7 +251,7 @@ def pretty(text: str | None, limit: int = SHOWN) -> str:
             indented = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
             return indented if len(indented) <= limit else text
         return text
-    return f"{text[:limit]}\n… cut here: {len(text):,} characters in all (GetExecutionHistory has them all)"
+    return f"{text[:limit]}\n… cut here: {len(text):,} characters in all ({whole} has them all)"
 
 
 def describe(counts: Counter[str]) -> str:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from asl.coverage.elements import KINDS, Elements, edge_key, elements
-from asl.errors import AslError
+from asl.errors import AslError, DefinitionError
+from asl.files import read_text
 from asl.graph import Highlight, build_graph, to_dot, to_mermaid
 from asl.parse import load_definition
 
@@ -68,23 +69,49 @@ def load(folder: Path) -> list[Entry]:
         )
     entries: dict[tuple[str, str], Entry] = {}
     for path in sorted(folder.glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            raw, hits = data["definition"], data["hits"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CoverageError(f"{path}: not coverage data ({exc})") from None
+        data, hits = _read(path)
+        raw = data["definition"]
         digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
         key = (str(data.get("source", "")), digest)
         if key not in entries:
-            definition = load_definition(raw)
+            try:
+                definition = load_definition(raw)
+            except DefinitionError as exc:
+                raise CoverageError(f"{path}: its definition is not valid: {exc}; delete the file") from None
             entries[key] = Entry(str(data.get("name", "")), key[0], raw, elements(definition))
         entry = entries[key]
         entry.runs += 1
         for kind in KINDS:
-            entry.covered[kind] |= set(hits.get(kind, []))
+            entry.covered[kind] |= hits[kind]
     if not entries:
         raise CoverageError(f"{folder}: no recorded executions")
     return sorted(entries.values(), key=lambda e: (e.source, e.name))
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, set[str]]]:
+    """One recorded execution: its data and its hits by kind; CoverageError says what is wrong."""
+    from asl import jsonvalue
+
+    try:
+        data = jsonvalue.loads(read_text(path))
+    except (OSError, ValueError) as exc:  # FileReadError, JSONDecodeError, JsonValueError
+        raise CoverageError(f"{path}: not coverage data ({exc})") from None
+    problem = None
+    if not isinstance(data, dict) or "definition" not in data or "hits" not in data:
+        problem = "a coverage file is a JSON object with 'definition' and 'hits'"
+    elif not isinstance(data["hits"], dict):
+        problem = "'hits' must be an object"
+    elif not all(isinstance(data.get(key, ""), str) for key in ("name", "source")):
+        problem = "'name' and 'source' must be strings"
+    else:
+        for kind in KINDS:
+            items = data["hits"].get(kind, [])
+            if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+                problem = f"'hits.{kind}' must be a list of strings"
+                break
+    if problem is not None:
+        raise CoverageError(f"{path}: not coverage data ({problem}); delete the file and record again")
+    return data, {kind: set(data["hits"].get(kind, [])) for kind in KINDS}
 
 
 def total(entries: list[Entry]) -> tuple[int, int]:

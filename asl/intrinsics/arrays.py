@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from asl.errors import IntrinsicFailure
-from asl.intrinsics.values import json_key, round_half_up
+from asl.intrinsics.javaset import hash_set_order
+from asl.intrinsics.values import dumps
 
 #: "The newly generated array can't contain more than 1000 items." (States.ArrayRange)
 MAX_RANGE_ITEMS = 1000
@@ -23,16 +24,27 @@ def array_partition(items: list[Any], size: int | float) -> list[list[Any]]:
 
 
 def array_contains(items: list[Any], value: Any) -> bool:
-    """States.ArrayContains: whether an item equals `value` (JSON equality, deep)."""
-    if value is None or isinstance(value, str):
-        return any(item == value and type(item) is type(value) for item in items)
-    key = json_key(value)
-    return any(json_key(item) == key for item in items)
+    """States.ArrayContains: whether an item has the same text as `value`.
+
+    AWS compares text, not JSON values: a string by its characters, anything else by its compact
+    JSON. So `"true"` matches `true` and `"9007199254740991"` matches the number, while objects match
+    only with their keys in the same order (AWS-run cases in gabrielmoreira/tiny-asl-machine).
+    """
+    target = _text(value)
+    return any(_text(item) == target for item in items)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else dumps(value)
 
 
 def array_range(start: int | float, end: int | float, step: int | float) -> list[int]:
-    """States.ArrayRange: `start`, `start + step`, ... up to and including `end` when it lands on it."""
-    first, last, increment = round_half_up(start), round_half_up(end), round_half_up(step)
+    """States.ArrayRange: `start`, `start + step`, ... up to and including `end` when it lands on it.
+
+    Fractional arguments are truncated toward zero: AWS gives `[1]` for `1.6, 1.4, 1` and `[5, 3, 1]`
+    for `5.4, -0.6, -2.4` (observations on AWS noted in gabrielmoreira/tiny-asl-machine).
+    """
+    first, last, increment = int(start), int(end), int(step)
     count = max(0, (last - first) // increment + 1)
     if count > MAX_RANGE_ITEMS:
         raise IntrinsicFailure(
@@ -43,7 +55,7 @@ def array_range(start: int | float, end: int | float, step: int | float) -> list
 
 
 def array_get_item(items: list[Any], index: int | float) -> Any:
-    """States.ArrayGetItem: the item at a 0-based index."""
+    """States.ArrayGetItem: the item at a 0-based index; a fractional index is truncated (1.2 -> 1, as AWS)."""
     position = int(index)
     if position >= len(items):
         raise IntrinsicFailure(
@@ -59,12 +71,5 @@ def array_length(items: list[Any]) -> int:
 
 
 def array_unique(items: list[Any]) -> list[Any]:
-    """States.ArrayUnique: the items without duplicates, first occurrences kept in order."""
-    seen: set[Any] = set()
-    unique: list[Any] = []
-    for item in items:
-        key = json_key(item)
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
-    return unique
+    """States.ArrayUnique: the items without duplicates, in the order AWS returns them (see `javaset`)."""
+    return hash_set_order(items)

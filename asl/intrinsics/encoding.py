@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 
 from asl.errors import IntrinsicFailure
 
@@ -27,14 +28,26 @@ def base64_encode(text: str) -> str:
 
 
 def base64_decode(encoded: str) -> str:
-    """States.Base64Decode: the Base64 text decoded to bytes, read as UTF-8 (MIME: other characters ignored)."""
+    """States.Base64Decode: the Base64 text decoded to bytes, read as UTF-8; AWS's decoder is lenient.
+
+    Characters outside the alphabet are skipped, the first `=` ends the data, padding is optional and
+    a lone trailing character is dropped: AWS decodes `'abc'`, `'ab==cd'`, `' YWJjZA== '` and
+    `'!!!invalid!!!'` (AWS-run cases in gabrielmoreira/tiny-asl-machine).
+    """
+    data = _ALPHABET.findall(encoded.partition("=")[0].translate(_URL_SAFE))
+    usable = len(data) - (1 if len(data) % 4 == 1 else 0)
+    text = "".join(data[:usable])
     try:
-        raw = base64.b64decode(encoded.encode("utf-8"), validate=False)
-    except (binascii.Error, ValueError) as exc:
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError) as exc:  # unreachable: the text is canonical Base64 by now
         raise IntrinsicFailure(
             f"Invalid arguments in States.Base64Decode: the string is not valid Base64: {exc}"
         ) from None
     return raw.decode("utf-8", errors="replace")
+
+
+_ALPHABET = re.compile(r"[A-Za-z0-9+/]")
+_URL_SAFE = str.maketrans("-_", "+/")
 
 
 def hash_(data: str, algorithm: str) -> str:

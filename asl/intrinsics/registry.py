@@ -13,7 +13,7 @@ from asl.intrinsics.signature import (
     at_most_chars,
     finite,
     must_be_false,
-    non_negative_integer,
+    non_negative,
     non_zero,
     one_of,
     positive_integer,
@@ -54,7 +54,7 @@ _ALL = (
     Intrinsic(
         "States.ArrayGetItem",
         arrays.array_get_item,
-        (_ARRAY, Param("index", Kind.NUMBER, (non_negative_integer,))),
+        (_ARRAY, Param("index", Kind.NUMBER, (finite, non_negative))),
     ),
     Intrinsic("States.ArrayLength", arrays.array_length, (_ARRAY,), Kind.INTEGER),
     Intrinsic("States.ArrayUnique", arrays.array_unique, (_ARRAY,), Kind.ARRAY),

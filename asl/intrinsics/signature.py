@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asl.intrinsics.kinds import Kind
-from asl.intrinsics.values import round_half_up, shown
+from asl.intrinsics.values import shown
 
 #: A value constraint: a description of what is wrong with the value, or None when it is fine.
 Check = Callable[[Any], str | None]
@@ -91,13 +91,9 @@ def is_integral(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value) and value.is_integer()
 
 
-def non_negative_integer(value: Any) -> str | None:
-    """Check: an integer >= 0."""
-    return (
-        None
-        if is_integral(value) and value >= 0
-        else f"must be a non-negative integer, but got {shown(value)}"
-    )
+def non_negative(value: Any) -> str | None:
+    """Check: a number >= 0 (an index; AWS truncates a fractional one)."""
+    return None if value >= 0 else f"must not be negative, but got {shown(value)}"
 
 
 def positive_integer(value: Any) -> str | None:
@@ -115,8 +111,8 @@ def finite(value: Any) -> str | None:
 
 
 def non_zero(value: Any) -> str | None:
-    """Check: a number that does not round to 0 (rounding halves toward +infinity, as AWS does)."""
-    return None if round_half_up(value) != 0 else f"must not be 0, but got {shown(value)}"
+    """Check: a number that does not truncate to 0 (States.ArrayRange's step; `0.9` is 0, as on AWS)."""
+    return None if int(value) != 0 else f"must not be 0, but got {shown(value)}"
 
 
 def must_be_false(value: Any) -> str | None:

@@ -1,4 +1,4 @@
-"""JSON value helpers shared by the function bodies: equality, compact text, AWS rounding."""
+"""JSON value helpers shared by the function bodies: compact text, AWS rounding, display."""
 
 from __future__ import annotations
 
@@ -7,24 +7,6 @@ import math
 from typing import Any
 
 from asl.errors import IntrinsicFailure
-
-
-def json_key(value: Any) -> Any:
-    """A hashable key that is equal for equal JSON values (`1 == 1.0`, but `true != 1`)."""
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, int | float):
-        return ("n", value)
-    if isinstance(value, str):
-        return ("s", value)
-    if value is None:
-        return ("z",)
-    if isinstance(value, list):
-        return ("a", tuple(json_key(item) for item in value))
-    if isinstance(value, dict):
-        return ("o", frozenset((key, json_key(item)) for key, item in value.items()))
-    return ("?", repr(value))
-
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from asl import files
 from asl.errors import AslError
 from asl.files import write_atomically
 from asl.json_errors import explain
@@ -18,13 +19,9 @@ class ReplayError(AslError):
 def read_text(path: Path) -> str:
     """The text of `path`; a missing or unreadable file is a ReplayError naming it."""
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReplayError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ReplayError(f"{path}: is a folder, not a file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReplayError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
+        return files.read_text(path)
+    except files.FileReadError as exc:
+        raise ReplayError(f"{path}: {exc.reason}") from None
 
 
 def syntax_error(path: Path | str, exc: json.JSONDecodeError) -> ReplayError:

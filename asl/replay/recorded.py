@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from asl import coverage
+from asl import coverage, jsonvalue
 from asl.clock import VirtualClock
 from asl.errors import AslError
 from asl.machine import StateMachine
@@ -139,6 +139,7 @@ def _run(
     recorded = observe(events)
     if recorded.started is None:
         raise ReplayError(f"{label}: no ExecutionStarted event; is this GetExecutionHistory's output?")
+    _check_start(events, recorded, label)
     if not definition.exists():
         raise ReplayError(f"{definition}: no such file")
     env = _environment(events, recorded.started)
@@ -154,6 +155,25 @@ def _run(
     coverage.record(machine.definition, machine.name, result.history)
     seen = normalise_observation(observe(result.history), timestamps=True)
     return seen, top_level_states(machine), answers
+
+
+def _check_start(events: list[dict[str, Any]], recorded: Observation, label: str) -> None:
+    """Refuse an ExecutionStarted whose timestamp or input a replay cannot start from."""
+    started = next(e for e in events if e.get("type") == "ExecutionStarted")
+    raw = started.get("timestamp")
+    if raw is not None and recorded.start_time is None:
+        raise ReplayError(
+            f"{label}: ExecutionStarted's timestamp {raw!r} is not a date from 1970 to 2999 "
+            "(ISO 8601 as the AWS CLI prints it, or epoch seconds); give the timestamp AWS recorded"
+        )
+    text = recorded.started.get("input") if recorded.started is not None else None
+    if isinstance(text, str) and isinstance(recorded.input, str):
+        try:
+            jsonvalue.loads(text)
+        except jsonvalue.JsonValueError as exc:
+            raise ReplayError(f"{label}: ExecutionStarted's input is not JSON AWS accepts: {exc}") from None
+        except ValueError:
+            pass  # plain text: the run says what is wrong with it
 
 
 def replay_history(

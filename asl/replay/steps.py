@@ -10,12 +10,15 @@ first out, which is how concurrent Map iterations and Parallel branches finish l
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from asl import jsonvalue
+
+#: The first and past-the-last instants a replay's clock may start at (1970-01-01, 3000-01-01 UTC).
+EARLIEST, LATEST = 0.0, 32_503_680_000.0
 #: Events that begin one attempt of a state: a retry begins another one.
 ATTEMPT_EVENTS = frozenset(
     {
@@ -120,21 +123,25 @@ def value(text: Any) -> Any:
     if not isinstance(text, str):
         return text
     try:
-        return json.loads(text)
-    except ValueError:
+        return jsonvalue.loads(text)
+    except ValueError:  # not JSON, or JSON AWS refuses (NaN, nested past 500 levels...)
         return text
 
 
 def timestamp(raw: Any) -> float | None:
-    """An event's timestamp (ISO 8601 as the AWS CLI prints it, or epoch seconds) in epoch seconds."""
+    """An event's timestamp (ISO 8601 as the AWS CLI prints it, or epoch seconds) in epoch seconds.
+
+    None when it is neither, or outside the years 1970 to 2999 (`EARLIEST`, `LATEST`).
+    """
+    seconds: float | None = None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    if isinstance(raw, str):
+        seconds = float(raw)
+    elif isinstance(raw, str):
         try:
-            return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
-        except ValueError:
+            seconds = datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+        except (ValueError, OverflowError):
             return None
-    return None
+    return seconds if seconds is not None and EARLIEST <= seconds < LATEST else None
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:

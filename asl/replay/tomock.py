@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from asl.replay.files import ReplayError
+from asl.replay.files import ReplayError, read_text
 from asl.replay.steps import Answer, observe
 
 
@@ -74,8 +74,8 @@ def read_mock_file(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_text(path))
+    except (ReplayError, ValueError, RecursionError) as exc:
         raise ReplayError(f"{path}: cannot add a test case to it: {exc}") from None
     if not isinstance(data, dict):
         raise ReplayError(f"{path}: not a MockConfigFile (a JSON object)")

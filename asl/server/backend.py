@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -66,6 +67,7 @@ class Backend:
         self.runner = _runner(self.config)
         self.clock = interpreter.make_clock(self.settings.wait_scale)
         self._definitions: dict[str, Definition] = {}
+        self._evicting = threading.Lock()
         self.runtime = Runtime(self)
         from asl.nested import START_EXECUTION
         from asl.server.nested import start_execution_handler
@@ -92,9 +94,10 @@ class Backend:
         definition = self._definitions.get(text)
         if definition is None:
             definition = interpreter.compile_definition(text)
-            if len(self._definitions) >= _CACHE:
-                self._definitions.pop(next(iter(self._definitions)))
-            self._definitions[text] = definition
+            with self._evicting:  # the console compiles on worker threads too
+                if len(self._definitions) >= _CACHE:
+                    self._definitions.pop(next(iter(self._definitions)), None)
+                self._definitions[text] = definition
         return definition
 
     def machine(self, target: Target, execution_name: str, on_wait: Any) -> Any:

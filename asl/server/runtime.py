@@ -57,6 +57,10 @@ class Runtime:
         self._owners: dict[int, Live] = {}
         self._tasks: TaskGroup | None = None
         self._closing = False
+        #: True once the server starts to stop: requests waiting for an execution answer at once.
+        self._stopping = False
+        #: Set to wake a StartSyncExecution waiting for its execution (see `stop_waiting`).
+        self._sync_waits: set[anyio.Event] = set()
         self.activities = Activities(self.db, lambda execution: self._owners[id(execution)].arn)
         #: Open tokens of resumed executions (token -> execution ARN), until their task waits again.
         self._reopened: dict[str, str] = {}
@@ -75,6 +79,18 @@ class Runtime:
             log.warning("forgot %d executions whose start a crash cut short", len(forgotten))
         for row in await self.db.query(sql.running):
             await self._resume(row)
+
+    def stop_waiting(self) -> None:
+        """The server is stopping: answer the requests that wait (GetActivityTask, StartSyncExecution).
+
+        Otherwise they hold the graceful shutdown for its whole timeout and are then cancelled. A poll
+        gets no task (as one that timed out); a StartSyncExecution gets ServiceUnavailable, which the
+        SDKs retry (its Express execution is not resumed: the next start closes it as FAILED).
+        """
+        self._stopping = True
+        for woken in self._sync_waits:
+            woken.set()
+        self.activities.stop_polls()
 
     def close(self) -> None:
         """Stop recording: executions cancelled by the shutdown stay RUNNING, to resume next time."""
@@ -197,13 +213,25 @@ class Runtime:
         """An execution's row once it has closed (after a restart it may still be resuming)."""
         while True:
             live = self.live.get(arn)
-            if live is not None:
-                await live.done.wait()
+            if live is not None and not self._stopping:
+                woken = anyio.Event()
+                self._sync_waits.add(woken)
+                try:
+                    await _first(live.done, woken)
+                finally:
+                    self._sync_waits.discard(woken)
             row: dict[str, Any] | None = await self.db.query(sql.get_execution, arn)
             if row is None:
                 raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
             if row["status"] != "RUNNING":
                 return row
+            if self._stopping:
+                raise ServiceError(
+                    "ServiceUnavailable",
+                    f"asl serve is stopping before the execution {arn} finished (Express executions are "
+                    "not resumed after a restart): start it again",
+                    503,
+                )
             await anyio.sleep(0.05)
 
     # -- stopping ---------------------------------------------------------------------------------
@@ -336,7 +364,7 @@ class Runtime:
                 heartbeats={t["token"]: t["heartbeat"] for t in open_tokens if t["heartbeat"] is not None},
             )
         if execution is None:
-            await self._strand(arn, events)
+            await self._strand(arn, events, row["type"])
             return
         self.activities.held.update(t["token"] for t in open_tokens if t["handed_out"] is not None)
         self._reopened.update((t["token"], arn) for t in open_tokens)
@@ -346,9 +374,13 @@ class Runtime:
             if sent["outcome"] is not None:
                 self._tasks.start_soon(self._redeliver, sent)
 
-    async def _strand(self, arn: str, events: list[dict[str, Any]]) -> None:
+    async def _strand(self, arn: str, events: list[dict[str, Any]], kind: str) -> None:
         """Close an execution this server cannot continue, saying why (never leave it RUNNING forever)."""
-        cause = "asl serve stopped while this execution ran, and this version cannot resume it"
+        cause = (
+            "asl serve stopped while this execution ran, and this version cannot resume it"
+            if kind == "STANDARD"
+            else "asl serve stopped while this Express execution ran; Express executions are not resumed"
+        )
         last = events[-1]["id"]
         event = {
             "id": last + 1,
@@ -392,6 +424,18 @@ def _deliver(
     except interpreter.TaskTokenError:
         return False
     return True
+
+
+async def _first(*events: anyio.Event) -> None:
+    """Wait until any of `events` is set."""
+    async with anyio.create_task_group() as group:
+
+        async def watch(event: anyio.Event) -> None:
+            await event.wait()
+            group.cancel_scope.cancel()
+
+        for event in events:
+            group.start_soon(watch, event)
 
 
 def _timed_out() -> ServiceError:

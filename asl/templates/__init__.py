@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from asl.errors import DefinitionError, Problem
-from asl.source import Source, load_json
+from asl.files import FileReadError, read_problem, read_text
+from asl.source import Source, check_size, load_json
 
 if TYPE_CHECKING:
     from asl.templates.cfn import Extracted, Template
@@ -72,6 +73,16 @@ def exists(reference: str | Path) -> bool:
     return path.is_file() or (path.is_dir() and (fragment is not None or _is_cdk_out(path)))
 
 
+def unreadable(reference: str | Path) -> str | None:
+    """Why the file (or cdk.out folder) a reference names cannot be read ("no such file"...), or None."""
+    if exists(reference):
+        return None
+    path, _ = split_ref(reference)
+    if path.is_dir():
+        return "is a folder without *.template.json (name a definition file, or a cdk.out folder)"
+    return read_problem(path) or "cannot be read"
+
+
 def reads(reference: str | Path) -> bool:
     """True when this module, not the plain JSON reader, must read `reference` (YAML, `#`, cdk.out)."""
     path, fragment = split_ref(reference)
@@ -95,9 +106,11 @@ def __getattr__(name: str) -> Any:
 
 def is_template_file(path: str | Path) -> bool:
     """True for a JSON file holding a CloudFormation template (checked by parsing it)."""
+    from asl.source import parse_json
+
     try:
-        return is_template(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        return is_template(parse_json(read_text(path)))
+    except (OSError, ValueError):  # JSONDecodeError and JsonValueError (too deep...) are ValueErrors
         return False
 
 
@@ -110,10 +123,11 @@ def read_document(path: Path) -> Template:
     from asl.templates.cfn import Template
 
     try:
-        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DefinitionError([Problem("", f"cannot read file: {reason}", "UNREADABLE")], str(path)) from None
+        text = read_text(path)
+    except FileReadError as exc:
+        raise DefinitionError(
+            [Problem("", f"cannot read file: {exc.reason}", "UNREADABLE")], str(path)
+        ) from None
     source = Source(text, str(path))
     if path.suffix.lower() in YAML_SUFFIXES:
         from asl.templates.yamlsrc import load_yaml
@@ -170,8 +184,10 @@ def read_any(
     if fragment is None and path.suffix.lower() not in YAML_SUFFIXES and path.is_file():
         plain = _plain_definition(path)
         if plain is not None:
+            check_size(plain.definition, plain.source, plain.source.text)
             return plain
     from asl.templates.cfn import extract, pick, state_machines
+    from asl.templates.functions import TemplateError
     from asl.templates.intrinsics import Resolver
 
     if path.is_dir():
@@ -189,7 +205,9 @@ def read_any(
                 ],
                 str(path),
             )
-        return Loaded(*_as_definition(document))
+        definition, source = _as_definition(document)
+        check_size(definition, source, None if document.positions is not None else source.text)
+        return Loaded(definition, source)
     logical = pick(document.data, fragment, str(path))
     label = (
         f"{path}#{logical}" if fragment is not None or len(state_machines(document.data)) > 1 else str(path)
@@ -198,8 +216,18 @@ def read_any(
     resolver = Resolver(
         document.data, given, region, account, path.stem.split(".")[0], blocks=document.blocks
     )
-    extracted: Extracted = extract(document, logical, path.parent, resolver, label, _read_definition_file)
+    try:
+        extracted: Extracted = extract(document, logical, path.parent, resolver, label, _read_definition_file)
+    except TemplateError as exc:
+        line, column = document.locate(exc.pointer) or (None, None)
+        raise DefinitionError(
+            [Problem(exc.pointer, exc.message, "INVALID_TEMPLATE", line, column)], label
+        ) from None
+    except RecursionError:
+        message = "the template's values and intrinsic functions nest too deeply to resolve; flatten them"
+        raise DefinitionError([Problem("", message, "INVALID_TEMPLATE")], label) from None
     unused = tuple(sorted(set(given) - resolver.used))
+    check_size(extracted.definition, extracted.source)
     loaded = Loaded(extracted.definition, extracted.source, extracted.name, extracted.unresolved, unused)
     if strict and loaded.unresolved:
         raise DefinitionError(loaded.problems(), label)
@@ -209,8 +237,8 @@ def read_any(
 def _plain_definition(path: Path) -> Loaded | None:
     """A JSON file holding a definition (it has `States`, which no template has), or None to read it as a template may be."""
     try:
-        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(path)
+    except FileReadError:
         return None  # read_document says what is wrong
     data = load_json(text, str(path))
     if isinstance(data, dict) and "States" in data:

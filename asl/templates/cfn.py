@@ -219,6 +219,11 @@ def extract(
                 prefix,
                 template.locate(prefix),
             )
+        from asl.files import read_problem
+
+        problem = read_problem(folder / uri)
+        if problem is not None:
+            raise _error(label, f"DefinitionUri {uri}: {problem}", prefix, template.locate(prefix))
         definition, source = read_file(folder / uri)
         definition = _substitute_values(definition, "", substitutions, resolver, source)
     else:
@@ -258,7 +263,7 @@ def _substitute_text(
     text: str, substitutions: dict[str, str], resolver: Resolver, pointer: str, block: tuple[int, int] | None
 ) -> str:
     result, left = substitute(text, _lookup(substitutions, resolver))
-    known = {u.name for u in resolver.unresolved}
+    known = _reported(resolver)
     for name, offset in left:
         if name not in known:  # an Fn::Sub around the definition reported it already
             position = block_position(text, offset, block) if block is not None else None
@@ -273,21 +278,31 @@ def _substitute_values(
     value: Any, pointer: str, substitutions: dict[str, str], resolver: Resolver, source: Source
 ) -> Any:
     """DefinitionSubstitutions applied to every string (keys too) of a definition object."""
-    if isinstance(value, str):
-        result, left = substitute(value, _lookup(substitutions, resolver))
-        for name, _ in left:
-            resolver.unresolved.append(Unresolved(name, pointer, _WHAT, source.locate(pointer)))
-        return result
-    if isinstance(value, dict):
-        return {
-            _substitute_values(k, pointer, substitutions, resolver, source): _substitute_values(
-                v, f"{pointer}/{escape_token(k)}", substitutions, resolver, source
-            )
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [
-            _substitute_values(v, f"{pointer}/{i}", substitutions, resolver, source)
-            for i, v in enumerate(value)
-        ]
-    return value
+    lookup = _lookup(substitutions, resolver)
+    known = _reported(resolver)
+
+    def walk(value: Any, pointer: str) -> Any:
+        if isinstance(value, str):
+            result, left = substitute(value, lookup)
+            for name, _ in left:
+                if name not in known:
+                    resolver.unresolved.append(Unresolved(name, pointer, _WHAT, source.locate(pointer)))
+            return result
+        if isinstance(value, dict):
+            done = {}
+            for key, item in value.items():  # loops, not comprehensions: one frame per level of nesting
+                done[walk(key, pointer)] = walk(item, f"{pointer}/{escape_token(key)}")
+            return done
+        if isinstance(value, list):
+            items = []
+            for index, item in enumerate(value):
+                items.append(walk(item, f"{pointer}/{index}"))
+            return items
+        return value
+
+    return walk(value, pointer)
+
+
+def _reported(resolver: Resolver) -> set[str]:
+    """Names not to report again: those reported while resolving, and `${!Name}` literals of an Fn::Sub."""
+    return {u.name for u in resolver.unresolved} | resolver.literals

@@ -2,16 +2,16 @@
 
 What a deployment would decide is decided here the way an experienced user expects locally:
 pseudo parameters come from the runner's region and account; a parameter's `Default` is its
-value; a resource of the template stands for its local twin, named by its literal name property or
+value (a string, as CloudFormation passes parameters; a list for `CommaDelimitedList` and `List<...>`); a resource of the template stands for its local twin, named by its literal name property or
 else its logical ID (`!GetAtt OrderFn.Arn` is `arn:aws:lambda:<region>:<account>:function:OrderFn`,
 which `[handlers] OrderFn = "module:function"` serves). A value given by `--sub NAME=VALUE` or
 `[substitutions]` wins over all of these. What stays unknown is recorded as `Unresolved`, with its
-place, and left in the text as `${NAME}`.
+place, and left in the text as `${NAME}`. What CloudFormation would refuse (a malformed function,
+conditions that refer to each other in a circle) raises `TemplateError` at the function.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asl.source import escape_token
+from asl.templates import functions
+from asl.templates.functions import TemplateError
 
 #: `${Name}`, `${Logical.Attr}` or `${!Literal}` inside Fn::Sub text and definition strings.
 PLACEHOLDER = re.compile(r"\$\{(!?)([^}]*)\}")
@@ -105,7 +107,11 @@ class Resolver:
     used: set[str] = field(default_factory=set)
     #: Literal block scalars of a YAML template (`!Sub |`): placeholders inside them are placed exactly.
     blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Names written `${!Name}` in an Fn::Sub: literal text, never reported as unresolved.
+    literals: set[str] = field(default_factory=set)
     _naming: set[str] = field(default_factory=set)
+    _conditions: dict[str, bool] = field(default_factory=dict)
+    _evaluating: list[str] = field(default_factory=list)
 
     # -- values -------------------------------------------------------------------------------------
 
@@ -117,11 +123,19 @@ class Resolver:
                 function = _FUNCTIONS.get(key)
                 if function is not None:
                     return function(self, argument, f"{pointer}/{escape_token(key)}")
-            resolved = {k: self.resolve(v, f"{pointer}/{escape_token(k)}") for k, v in value.items()}
-            return {k: v for k, v in resolved.items() if v is not NO_VALUE}
+            resolved: dict[str, Any] = {}
+            for key, item in value.items():  # loops, not comprehensions: one frame per level of nesting
+                item = self.resolve(item, f"{pointer}/{escape_token(key)}")
+                if item is not NO_VALUE:
+                    resolved[key] = item
+            return resolved
         if isinstance(value, list):
-            items = [self.resolve(v, f"{pointer}/{i}") for i, v in enumerate(value)]
-            return [item for item in items if item is not NO_VALUE]
+            items = []
+            for index, item in enumerate(value):
+                item = self.resolve(item, f"{pointer}/{index}")
+                if item is not NO_VALUE:
+                    items.append(item)
+            return items
         return value
 
     def text(self, value: Any, pointer: str) -> str:
@@ -147,7 +161,9 @@ class Resolver:
 
     def ref(self, name: Any, pointer: str) -> Any:
         if not isinstance(name, str):
-            return self.missing(str(name), pointer, "Ref needs the name of a parameter or resource")
+            raise TemplateError(
+                pointer, f"Ref takes the name of a parameter or resource, not {json.dumps(name)}"
+            )
         given = self.given(name)
         if given is not None:
             return given
@@ -168,7 +184,7 @@ class Resolver:
         if isinstance(parameters, dict) and name in parameters:
             declared = parameters[name]
             if isinstance(declared, dict) and "Default" in declared:
-                return self.resolve(declared["Default"], f"/Parameters/{escape_token(name)}/Default")
+                return _parameter_value(declared)
             return self.missing(name, pointer, f"the template parameter {name!r}, which has no Default")
         resources = self.template.get("Resources")
         resource = resources.get(name) if isinstance(resources, dict) else None
@@ -183,7 +199,7 @@ class Resolver:
         if isinstance(argument, str):
             argument = argument.split(".", 1)
         if not isinstance(argument, list) or len(argument) != 2:
-            return self.missing(str(argument), pointer, "Fn::GetAtt needs [LogicalId, Attribute]")
+            raise TemplateError(pointer, "Fn::GetAtt takes [LogicalId, Attribute] or LogicalId.Attribute")
         logical = self.text(argument[0], pointer + "/0")
         attribute = self.text(argument[1], pointer + "/1")
         name = f"{logical}.{attribute}"
@@ -220,19 +236,25 @@ class Resolver:
             argument, variables = argument[0], argument[1]
             text_pointer = pointer + "/0"
         if not isinstance(argument, str):
-            return self.missing("Fn::Sub", pointer, "Fn::Sub needs a string, or [string, {variables}]")
+            raise TemplateError(pointer, "Fn::Sub takes a string, or [string, {variables}]")
 
         block = self.blocks.get(text_pointer)
 
         def replace(match: re.Match[str]) -> str:
             if match.group(1):
+                self.literals.add(match.group(2).strip())
                 return "${" + match.group(2) + "}"
             name = match.group(2).strip()
             given = self.given(name)
             if given is not None:
                 return given
             if name in variables:
-                return self.text(variables[name], f"{pointer}/1/{escape_token(name)}")
+                variable = f"{pointer}/1/{escape_token(name)}"
+                value = self.resolve(variables[name], variable)
+                if isinstance(value, dict | list):
+                    kind = "a list" if isinstance(value, list) else "an object"
+                    raise TemplateError(variable, f"Fn::Sub's variable {name} is {kind}; it must be a string")
+                return self.text(value, variable)
             before = len(self.unresolved)
             if "." in name and not name.startswith("AWS::"):
                 value = self.text({"Fn::GetAtt": name.split(".", 1)}, text_pointer)
@@ -247,70 +269,49 @@ class Resolver:
 
         return PLACEHOLDER.sub(replace, argument)
 
-    def join(self, argument: Any, pointer: str) -> Any:
-        if not isinstance(argument, list) or len(argument) != 2:
-            return self.missing("Fn::Join", pointer, "Fn::Join needs [delimiter, [values]]")
-        delimiter = self.text(argument[0], pointer + "/0")
-        items = self.resolve(argument[1], pointer + "/1")
-        if not isinstance(items, list):
-            return self.missing("Fn::Join", pointer, "Fn::Join's second argument must be a list")
-        return delimiter.join(self.text(item, f"{pointer}/1/{i}") for i, item in enumerate(items))
-
-    def select(self, argument: Any, pointer: str) -> Any:
-        if isinstance(argument, list) and len(argument) == 2:
-            index, items = (
-                self.resolve(argument[0], pointer + "/0"),
-                self.resolve(argument[1], pointer + "/1"),
-            )
-            if str(index).isdigit() and isinstance(items, list) and int(index) < len(items):
-                return items[int(index)]
-        return self.missing(
-            "Fn::Select", pointer, "Fn::Select needs [index, [values]] with the index in range"
-        )
-
-    def split(self, argument: Any, pointer: str) -> Any:
-        if isinstance(argument, list) and len(argument) == 2:
-            return self.text(argument[1], pointer + "/1").split(self.text(argument[0], pointer + "/0"))
-        return self.missing("Fn::Split", pointer, "Fn::Split needs [delimiter, string]")
-
-    def find_in_map(self, argument: Any, pointer: str) -> Any:
-        if isinstance(argument, list) and len(argument) >= 3:
-            keys = [self.text(a, f"{pointer}/{i}") for i, a in enumerate(argument[:3])]
-            node: Any = self.template.get("Mappings", {})
-            for key in keys:
-                node = node.get(key) if isinstance(node, dict) else None
-            if node is not None:
-                return self.resolve(node, "/Mappings/" + "/".join(escape_token(k) for k in keys))
-            if len(argument) == 4 and isinstance(argument[3], dict) and "DefaultValue" in argument[3]:
-                return self.resolve(argument[3]["DefaultValue"], pointer + "/3/DefaultValue")
-        return self.missing("Fn::FindInMap", pointer, "Fn::FindInMap names no entry of Mappings")
-
     # -- conditions ---------------------------------------------------------------------------------
 
     def condition(self, name: Any, pointer: str) -> bool:
         conditions = self.template.get("Conditions")
-        if isinstance(conditions, dict) and isinstance(name, str) and name in conditions:
-            return bool(self.resolve(conditions[name], f"/Conditions/{escape_token(name)}"))
-        self.missing(str(name), pointer, "not a condition of the template")
-        return False
+        if not isinstance(conditions, dict) or not isinstance(name, str) or name not in conditions:
+            known = ", ".join(conditions) if isinstance(conditions, dict) and conditions else "none"
+            raise TemplateError(
+                pointer, f"no condition {json.dumps(name)} in Conditions (conditions: {known})"
+            )
+        if name in self._conditions:
+            return self._conditions[name]
+        if name in self._evaluating:
+            circle = " -> ".join([*self._evaluating[self._evaluating.index(name) :], name])
+            raise TemplateError(
+                f"/Conditions/{escape_token(name)}",
+                f"the conditions refer to each other in a circle ({circle}), which CloudFormation refuses",
+            )
+        self._evaluating.append(name)
+        try:
+            value = bool(self.resolve(conditions[name], f"/Conditions/{escape_token(name)}"))
+        finally:
+            self._evaluating.pop()
+        self._conditions[name] = value
+        return value
 
     def if_(self, argument: Any, pointer: str) -> Any:
-        if isinstance(argument, list) and len(argument) == 3:
-            chosen = 1 if self.condition(argument[0], pointer + "/0") else 2
-            return self.resolve(argument[chosen], f"{pointer}/{chosen}")
-        return self.missing("Fn::If", pointer, "Fn::If needs [condition, value if true, value if false]")
+        if not isinstance(argument, list) or len(argument) != 3:
+            raise TemplateError(
+                pointer, "Fn::If takes three values: [condition, value if true, value if false]"
+            )
+        chosen = 1 if self.condition(argument[0], pointer + "/0") else 2
+        return self.resolve(argument[chosen], f"{pointer}/{chosen}")
 
     def equals(self, argument: Any, pointer: str) -> bool:
-        if isinstance(argument, list) and len(argument) == 2:
-            return bool(
-                self.resolve(argument[0], pointer + "/0") == self.resolve(argument[1], pointer + "/1")
-            )
-        self.missing("Fn::Equals", pointer, "Fn::Equals needs two values")
-        return False
+        if not isinstance(argument, list) or len(argument) != 2:
+            raise TemplateError(pointer, "Fn::Equals takes two values to compare")
+        return bool(self.resolve(argument[0], pointer + "/0") == self.resolve(argument[1], pointer + "/1"))
 
     def logic(self, argument: Any, pointer: str, combine: Callable[[list[bool]], bool]) -> bool:
-        values = self.resolve(argument, pointer) if isinstance(argument, list) else []
-        return combine([bool(v) for v in values])
+        if not isinstance(argument, list) or not argument:
+            name = pointer.rsplit("/", 1)[-1]
+            raise TemplateError(pointer, f"{name} takes a list of conditions")
+        return combine([bool(v) for v in self.resolve(argument, pointer)])
 
     def unsupported(self, key: str) -> Callable[[Resolver, Any, str], Any]:
         def function(resolver: Resolver, argument: Any, pointer: str) -> Any:
@@ -327,23 +328,52 @@ _FUNCTIONS: dict[str, Callable[[Resolver, Any, str], Any]] = {
     "Ref": Resolver.ref,
     "Fn::GetAtt": Resolver.get_att,
     "Fn::Sub": Resolver.sub,
-    "Fn::Join": Resolver.join,
-    "Fn::Select": Resolver.select,
-    "Fn::Split": Resolver.split,
-    "Fn::FindInMap": Resolver.find_in_map,
+    "Fn::Join": functions.join,
+    "Fn::Select": functions.select,
+    "Fn::Split": functions.split,
+    "Fn::FindInMap": functions.find_in_map,
+    "Fn::Cidr": functions.cidr,
     "Fn::If": Resolver.if_,
     "Fn::Equals": Resolver.equals,
     "Condition": Resolver.condition,
     "Fn::And": lambda r, a, p: r.logic(a, p, all),
     "Fn::Or": lambda r, a, p: r.logic(a, p, any),
     "Fn::Not": lambda r, a, p: not r.logic(a, p, all),
-    "Fn::Base64": lambda r, a, p: base64.b64encode(r.text(a, p).encode()).decode(),
+    "Fn::Base64": functions.base64_of,
     "Fn::ToJsonString": lambda r, a, p: json.dumps(r.resolve(a, p), separators=(",", ":")),
     "Fn::Length": lambda r, a, p: len(v) if isinstance(v := r.resolve(a, p), list) else 0,
     "Fn::GetAZs": lambda r, a, p: [f"{r.region}{zone}" for zone in "abc"],
 }
-for _key in ("Fn::ImportValue", "Fn::Cidr", "Fn::Transform", "Fn::GetStackOutput"):
+for _key in ("Fn::ImportValue", "Fn::GetStackOutput"):
     _FUNCTIONS[_key] = Resolver.unsupported(Resolver({}, {}), _key)
+
+
+def _transform(resolver: Resolver, argument: Any, pointer: str) -> Any:
+    """Fn::Transform runs a macro (AWS::Include reads S3) in CloudFormation: nothing local can stand in."""
+    name = argument.get("Name") if isinstance(argument, dict) else None
+    macro = f" {name}" if isinstance(name, str) else ""
+    raise TemplateError(
+        pointer,
+        f"Fn::Transform{macro} runs in CloudFormation and is not evaluated locally; write the value it "
+        "produces in its place (for a definition, DefinitionUri may name a local file)",
+    )
+
+
+_FUNCTIONS["Fn::Transform"] = _transform
+
+#: The YAML short forms (`!Sub`, `!Ref`...): one per function, named without `Fn::`.
+SHORT_FORMS = frozenset(key.removeprefix("Fn::") for key in _FUNCTIONS)
+
+
+def _parameter_value(declared: dict[str, Any]) -> Any:
+    """A parameter's Default as CloudFormation passes it: text, or a list of texts for list types."""
+    default = declared["Default"]
+    text = ("true" if default else "false") if isinstance(default, bool) else default
+    text = text if isinstance(text, str | list | dict) else str(text)
+    kind = str(declared.get("Type", ""))
+    if isinstance(text, str) and (kind == "CommaDelimitedList" or kind.startswith("List<")):
+        return [part.strip() for part in text.split(",")]
+    return text
 
 
 def block_position(text: str, offset: int, block: tuple[int, int]) -> tuple[int, int]:

@@ -17,9 +17,14 @@ if TYPE_CHECKING:
 #: Our codes for templates (documented in docs/ci.md), outside AWS's catalogue.
 TEMPLATE_CODES = {
     "UNRESOLVED_PLACEHOLDER": "A ${NAME}, Ref or Fn::GetAtt of a template has no value; give it with --sub or [substitutions].",
-    "INVALID_TEMPLATE": "The template has no usable state machine, or the one named with #LogicalId is not there.",
-    "MALFORMED_YAML": "The file is not valid YAML (or repeats a key).",
+    "INVALID_TEMPLATE": "The template has no usable state machine, the one named with #LogicalId is not there, "
+    "or an intrinsic function is called as CloudFormation refuses.",
+    "MALFORMED_YAML": "The file is not valid YAML, repeats a key, uses an unknown tag, nests too deeply or its aliases expand too far.",
 }
+
+
+#: Codes of the definition itself that a template or YAML file may report while it is read.
+KEPT_CODES = frozenset({"DEFINITION_TOO_LARGE"})
 
 
 def validate_reference(
@@ -40,21 +45,30 @@ def validate_reference(
         try:
             loaded = read_any(ref, substitutions, strict=False)
         except DefinitionError as exc:
-            reports.append(FileReport(ref, tuple(_diagnostics(exc))))
+            reports.append(FileReport(_where(ref, exc.source), tuple(_diagnostics(exc))))
             continue
         placeholders = [
             Diagnostic("ERROR", p.code, p.message, p.pointer, p.line, p.column) for p in loaded.problems()
         ]
         found = validate(loaded.definition, loaded.source, registry)
-        reports.append(FileReport(ref, tuple(placeholders + found), loaded.source))
+        reports.append(
+            FileReport(_where(ref, loaded.source.name), tuple(placeholders + found), loaded.source)
+        )
     return reports
+
+
+def _where(ref: str, source: str | None) -> str:
+    """The file a report's lines and columns refer to: the file DefinitionUri names, or `ref` itself."""
+    if source and source != ref and Path(source).is_file():
+        return source
+    return ref
 
 
 def _diagnostics(error: DefinitionError) -> list[Diagnostic]:
     return [
         Diagnostic(
             "ERROR",
-            p.code if p.code in TEMPLATE_CODES else "UNREADABLE_FILE",
+            p.code if p.code in TEMPLATE_CODES or p.code in KEPT_CODES else "UNREADABLE_FILE",
             p.message[:1].upper() + p.message[1:],
             p.pointer,
             p.line,

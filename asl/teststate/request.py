@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from asl import jsonvalue
 from asl.errors import AslError
 
 FIELDS = frozenset(
@@ -67,15 +68,20 @@ def _json(request: Mapping[str, Any], key: str, default: Any, what: str) -> tupl
     if key not in request or request[key] is None:
         return default, json.dumps(default, separators=(",", ":"))
     value = request[key]
+    code = "InvalidExecutionInput" if key == "input" else "ValidationException"
     if not isinstance(value, str):
+        problem = jsonvalue.value_problem(value)
+        if problem is not None:
+            raise TestStateError(code, f"{what} is not valid JSON: {problem}")
         return value, json.dumps(value, separators=(",", ":"))
     try:
-        return json.loads(value), value
+        return jsonvalue.loads(value), value
     except json.JSONDecodeError as exc:
-        code = "InvalidExecutionInput" if key == "input" else "ValidationException"
         raise TestStateError(
             code, f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except jsonvalue.JsonValueError as exc:
+        raise TestStateError(code, f"{what} is not valid JSON: {exc}") from None
 
 
 def parse_request(request: Mapping[str, Any]) -> Request:

@@ -102,6 +102,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "A literal S3 bucket name or object key breaks S3's naming rules; the state fails when it runs.",
     ),
     "UNREADABLE_FILE": ("ERROR", "The file cannot be read."),
+    "DEFINITION_TOO_LARGE": (
+        "ERROR",
+        "The definition is larger than the 1,048,576 bytes AWS takes (CreateStateMachine refuses it).",
+    ),
     "INTERNAL_ERROR": ("WARNING", "A check could not finish; please report it."),
 }
 

@@ -30,16 +30,13 @@ class FileReport:
 
 def validate_file(path: str | Path, registry: TaskRegistry | None = None) -> FileReport:
     """Read, parse and validate one definition file."""
+    from asl.files import FileReadError, read_text
+
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return FileReport(
-            name, (make("UNREADABLE_FILE", "The file is not UTF-8 text; save it as UTF-8 JSON"),)
-        )
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return FileReport(name, (make("UNREADABLE_FILE", f"Cannot read the file: {reason}"),))
+        text = read_text(path)
+    except FileReadError as exc:
+        return FileReport(name, (make("UNREADABLE_FILE", f"Cannot read the file: {exc.reason}"),))
     return validate_text(text, name, registry)
 
 
@@ -56,6 +53,11 @@ def validate_text(text: str, name: str = "<definition>", registry: TaskRegistry 
             "MISSING_DESCRIPTION", "The file is empty: a definition needs at least StartAt and States"
         )
         return FileReport(name, (empty,), source)
+    from asl.source import size_problem
+
+    too_large = size_problem(None, text)
+    if too_large is not None:
+        return FileReport(name, (make("DEFINITION_TOO_LARGE", too_large.message),), source)
     try:
         definition = parse_json(text)
     except json.JSONDecodeError as exc:

@@ -123,6 +123,30 @@ def test_init(tmp_path: Path) -> None:
     assert invoke("init", "--users", str(path), "--force").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("option", "name", "fragment"),
+    [
+        ("--pool-name", "<img src=x>", "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+"),
+        ("--pool-name", "", "Member must have length greater than or equal to 1"),
+        ("--client-name", "x" * 129, "Member must have length less than or equal to 128"),
+        ("--client-name", "web/app", "Member must satisfy regular expression pattern"),
+    ],
+)
+def test_init_refuses_names_aws_refuses(tmp_path: Path, option: str, name: str, fragment: str) -> None:
+    """CreateUserPool's PoolName and CreateUserPoolClient's ClientName: 1 to 128 characters matching
+    [\\w\\s+=,.@-]+ (Amazon Cognito API Reference, CreateUserPool and CreateUserPoolClient)."""
+    path = tmp_path / "new.json"
+    result = invoke("init", "--users", str(path), option, name)
+    assert result.exit_code == 2
+    assert f"{option}: 1 validation error detected" in result.output
+    assert fragment in result.output
+    assert not path.exists()
+    accepted = invoke(
+        "init", "--users", str(path), "--pool-name", "Shop pool+=,.@-_1", "--client-name", "web 2"
+    )
+    assert accepted.exit_code == 0, accepted.output
+
+
 def test_pools_and_users(users_file: tuple[Path, str]) -> None:
     path, pool_id = users_file
     result = invoke("pools", "--users", str(path))

@@ -137,22 +137,38 @@ def test_unusable_options_are_clear_errors(tmp_path: Path, args: list[str], mess
         assert "Traceback" not in error
 
 
-def test_stopping_answers_waiting_activity_polls_without_tracebacks(tmp_path: Path) -> None:
+def test_stopping_answers_the_requests_that_wait_without_tracebacks(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.server.conftest import Server
+    from botocore.exceptions import ClientError
+
+    from tests.server.conftest import ROLE, Server
 
     with serving("--port", "0", "--db", ":memory:", cwd=tmp_path) as (process, first):
-        sfn = Server(first.rsplit(" ", 1)[-1], None).client(read_timeout=90)
+        # No retries: the SDKs retry a 503, and the server is gone by then.
+        sfn = Server(first.rsplit(" ", 1)[-1], None).client(read_timeout=90, retries={"max_attempts": 0})
         activity = sfn.create_activity(name="work")["activityArn"]
-        with ThreadPoolExecutor(5) as pool:
+        waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}}
+        express = sfn.create_state_machine(
+            name="slow", definition=json.dumps(waits), roleArn=ROLE, type="EXPRESS"
+        )["stateMachineArn"]
+        with ThreadPoolExecutor(6) as pool:
             polls = [pool.submit(sfn.get_activity_task, activityArn=activity) for _ in range(5)]
-            time.sleep(1)  # the polls are waiting for a task
+            sync = pool.submit(sfn.start_sync_execution, stateMachineArn=express)
+            time.sleep(1)  # the polls wait for a task, the sync start for its execution
             started = time.monotonic()
             process.send_signal(signal.SIGTERM)
             answers = [poll.result(30) for poll in polls]
+            with pytest.raises(ClientError) as caught:
+                sync.result(30)
         assert process.wait(20) == 0
         assert time.monotonic() - started < 2  # not held for the graceful shutdown's timeout
         assert [answer.get("taskToken") for answer in answers] == [None] * 5  # "no task", as a timed-out poll
+        error = caught.value.response["Error"]
+        assert (error["Code"], caught.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+            "ServiceUnavailable",
+            503,
+        )
+        assert "asl serve is stopping before the execution" in error["Message"]
         assert process.stderr is not None
         assert "Traceback" not in process.stderr.read()

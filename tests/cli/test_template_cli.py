@@ -181,3 +181,48 @@ def test_run_watch_reruns_on_save(tmp_path: Path) -> None:
         "\n2\n",
     )
     assert output.startswith("1\n")
+
+
+#: Nine levels of nine aliases each: 387 million values once expanded.
+BOMB = 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9)
+)
+
+
+def test_the_cli_reports_yaml_bombs_and_cycles_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "bomb.yaml").write_text(
+        BOMB + "StartAt: P\nStates:\n  P: {Type: Pass, Result: *l8, End: true}\n"
+    )
+    (tmp_path / "rec.yaml").write_text("StartAt: P\nStates:\n  P: &p\n    Type: Pass\n    Result: *p\n")
+    for command in ("validate", "run", "graph"):
+        for name in ("bomb.yaml", "rec.yaml"):
+            result = CliRunner().invoke(cli, [command, str(tmp_path / name)])
+            assert result.exit_code in (1, 2), (command, name, result.output)
+            assert "Traceback" not in result.output
+            assert "please report" not in result.output
+            assert "aliases expand" in result.output.lower() or "inside its own anchor" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            '{\n "StartAt": "A",\n "States": {"A": {"Type": "Pass", "Next": "Nope"}}\n}\n',
+            ":3:35: error MISSING_TRANSITION_TARGET",
+        ),
+        ('{\n "StartAt": "A",\n ', ":3:2: error UNREADABLE_FILE Malformed JSON"),
+    ],
+    ids=["invalid-definition", "malformed-json"],
+)
+def test_validate_places_problems_of_a_definition_uri_file_in_that_file(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    """Lines and columns of the file DefinitionUri names are reported against it, not the template."""
+    (tmp_path / "flow.json").write_text(content)
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  F:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: flow.json\n"
+    )
+    result = CliRunner().invoke(cli, ["validate", str(template)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'flow.json'}{expected}" in result.output

@@ -106,3 +106,35 @@ def test_run_checks_mock_files_against_the_api(tmp_path: Path, capsys: pytest.Ca
     assert wrong.exit_code == 2
     assert "MockedResponses.W.0 for state 'Get'" in wrong.stderr
     assert "Field 'Item' must be an object" in wrong.stderr
+
+
+@pytest.mark.parametrize("command", ["test-state", "run", "serve"])
+def test_mocks_nested_past_500_levels_are_refused_without_a_traceback(tmp_path: Path, command: str) -> None:
+    """Mocked results are held to the 500 levels every other input is (asl.jsonvalue.MAX_DEPTH)."""
+    deep = "[" * 1000 + "]" * 1000
+    flow = tmp_path / "flow.json"
+    flow.write_text(
+        json.dumps(
+            {
+                "StartAt": "Get",
+                "States": {
+                    "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "End": True}
+                },
+            }
+        )
+    )
+    mocks = tmp_path / "mocks.json"
+    mocks.write_text(
+        '{"StateMachines": {"flow": {"TestCases": {"C": {"Get": "R"}}}}, '
+        f'"MockedResponses": {{"R": {{"0": {{"Return": {deep}}}}}}}}}'
+    )
+    arguments = {
+        "test-state": ["test-state", str(flow), "--state", "Get", "--mock", json.dumps({"result": deep})],
+        "run": ["run", str(flow), "--mock-config", str(mocks), "--test-case", "C"],
+        "serve": ["serve", "--port", "0", "--db", str(tmp_path / "db"), "--mock-config", str(mocks)],
+    }[command]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code != 0
+    assert "more than 500 levels deep" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

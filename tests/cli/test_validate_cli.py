@@ -217,3 +217,55 @@ def test_local_with_a_broken_config_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(flow), "--local"])
     assert result.exit_code == 2
     assert "unknown key 'regoin'" in result.output
+
+
+def _sized(size: int) -> dict[str, Any]:
+    """A valid definition whose compact JSON is exactly `size` bytes."""
+    definition: dict[str, Any] = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Comment": "", "End": True}},
+    }
+    base = len(json.dumps(definition, separators=(",", ":")))
+    definition["States"]["P"]["Comment"] = "x" * (size - base)
+    return definition
+
+
+def _write_sized(tmp_path: Path, kind: str, size: int) -> Path:
+    definition = _sized(size)
+    if kind == "json":
+        path = tmp_path / "flow.json"
+        path.write_text(json.dumps(definition, separators=(",", ":")))
+    elif kind == "yaml":
+        path = tmp_path / "flow.yaml"
+        path.write_text(json.dumps(definition))  # JSON is YAML; measured as compact JSON
+    else:
+        path = tmp_path / "template.json"
+        machine = {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"Definition": definition}}
+        path.write_text(json.dumps({"Resources": {"Flow": machine}}))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["json", "yaml", "template"])
+def test_a_definition_past_aws_size_limit_is_refused_by_validate_and_run_alike(
+    tmp_path: Path, kind: str
+) -> None:
+    """CreateStateMachine's `definition` is at most 1,048,576 (botocore's stepfunctions model, Definition
+    shape `max`); AWS answers ValidationException past it, and `asl serve` does the same."""
+    path = _write_sized(tmp_path, kind, 1_048_577)
+    checked = invoke(str(path))
+    assert checked.exit_code == 1
+    assert "DEFINITION_TOO_LARGE" in checked.output
+    assert "1,048,577 bytes" in checked.output
+    ran = CliRunner().invoke(cli, ["run", str(path)])
+    assert ran.exit_code == 2
+    assert "1,048,577 bytes" in ran.output
+    assert "less than or equal to 1048576" in ran.output
+    path = _write_sized(tmp_path, kind, 1_048_576)
+    assert invoke(str(path)).exit_code == 0
+    assert CliRunner().invoke(cli, ["run", str(path)]).exit_code == 0
+
+
+def test_whitespace_counts_in_a_json_file_as_aws_cli_sends_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(_sized(1_000_000)) + " " * 60_000)
+    assert "DEFINITION_TOO_LARGE" in invoke(str(path)).output

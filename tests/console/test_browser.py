@@ -103,9 +103,8 @@ def test_a_dense_state_machine_shows_its_states_and_says_why_not_its_transitions
     expect(page.locator("svg.diagram polyline")).to_have_count(0)
     node(page, "T42").click()
     page.locator("details.definition summary").click()
-    # Too long once indented (past 1 MiB), the definition is shown whole, as it was sent.
     expect(page.locator("details.definition pre")).to_contain_text(
-        '{"ErrorEquals": ["E148"], "Next": "T148"}], "End": true}}}'
+        "characters in all (DescribeStateMachine has them all)"
     )
 
 

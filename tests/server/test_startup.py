@@ -86,3 +86,18 @@ def test_a_history_that_cannot_be_redriven_is_refused(serve: Any, tmp_path: Path
     assert again.describe_execution(executionArn=odd)["status"] == "FAILED"
     with pytest.raises(again.exceptions.ExecutionNotRedrivable, match="cannot be redriven"):
         again.redrive_execution(executionArn=odd)
+
+
+def test_an_express_execution_cut_short_is_closed_as_failed(serve: Any, tmp_path: Path) -> None:
+    first = serve()
+    create(first.client(), "flow", PASS)
+    first.kill()
+    row = {**_row("quick", "RUNNING"), "type": "EXPRESS"}
+    row["arn"] = f"{ACCOUNT}:express:flow:quick:0f1e2d3c"
+    _store(tmp_path / "asl.db", row, [(1, "ExecutionStarted"), (2, "PassStateEntered")])
+    again = serve().client()
+    described = finished(again, row["arn"])
+    assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")
+    assert described["cause"] == (
+        "asl serve stopped while this Express execution ran; Express executions are not resumed"
+    )

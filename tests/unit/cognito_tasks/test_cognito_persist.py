@@ -22,6 +22,7 @@ from asl.resources import TaskRegistry
 from cognito_tasks import persist, register
 from cognito_tasks.model import UserStatus
 from cognito_tasks.users import secret_hash
+from tests.bounded import bounded
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -292,3 +293,17 @@ def test_load_uses_given_key_factory(tmp_path: Path) -> None:
     loaded = persist.load(path, key_factory=shared_key_factory())
     assert loaded.pools[pool_id].keys is None
     assert len(loaded.jwks(pool_id)["keys"]) == 2
+
+
+@pytest.mark.parametrize(("kind", "message"), [("fifo", "named pipe"), ("binary", "not UTF-8 text")])
+def test_import_csv_refuses_a_pipe_or_binary_file_at_once(
+    h: Harness, tmp_path: Path, kind: str, message: str
+) -> None:
+    pool_id = h.pool()
+    source = tmp_path / "users.csv"
+    if kind == "fifo":
+        os.mkfifo(source)
+    else:
+        source.write_bytes(b"cognito:username\xff\n")
+    with bounded(5, "importing from a special file"), pytest.raises(InputError, match=message):
+        persist.import_csv(h.directory, pool_id, source, START)

@@ -239,24 +239,28 @@ def test_small_diagrams_are_drawn_in_full(name: str) -> None:
     assert layout(graph_of(DEFINITIONS[name])).detail is Detail.FULL
 
 
-@pytest.mark.parametrize("nested", [False, True])
-def test_a_dense_diagram_falls_back_to_its_states_within_the_budget(
-    nested: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ordered: list[int] = []
+@pytest.fixture
+def ordered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The work of each ordering pass (nodes and bend points in rows, links between them)."""
+    found: list[int] = []
     real_order = layout_module._order
 
     def counted(order: list[list[str]], links: list[tuple[str, str]]) -> None:
-        ordered.append(sum(len(row) for row in order) + len(links))
+        found.append(sum(len(row) for row in order) + len(links))
         real_order(order, links)
 
     monkeypatch.setattr(layout_module, "_order", counted)
+    return found
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_dense_diagram_falls_back_to_its_states(nested: bool, ordered: list[int]) -> None:
     graph = dense_graph(150, nested)
     placed = layout(graph)
     assert placed.detail is Detail.STATES
     assert placed.routes == []  # the transitions are left out ...
     assert set(placed.boxes) == set(graph.nodes)  # ... every state is placed
-    assert sum(ordered) <= layout_module.BUDGET  # the costly part never ran past the budget
+    assert ordered == []  # nothing was ordered: the costly part never ran
     boxes = list(placed.boxes.values())
     nested_in = owners(graph)
     for i, a in enumerate(boxes):
@@ -268,15 +272,20 @@ def test_a_dense_diagram_falls_back_to_its_states_within_the_budget(
     assert len(render(graph, placed)) < 100_000
 
 
-def test_a_diagram_within_the_budget_is_drawn_in_full() -> None:
-    graph = dense_graph(20)
+@pytest.mark.parametrize("states", [20, 49])
+def test_a_diagram_within_the_limits_is_drawn_in_full_with_bounded_work(
+    states: int, ordered: list[int]
+) -> None:
+    graph = dense_graph(states)  # 49 states: 2,402 transitions, and bend points past MAX_BENDS
     placed = layout(graph)
     assert placed.detail is Detail.FULL
     assert len(placed.routes) == len(graph.edges)
+    bound = layout_module.MAX_NODES + layout_module.MAX_EDGES + 2 * layout_module.MAX_BENDS
+    assert sum(ordered) <= bound
 
 
 def test_too_many_states_are_not_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(layout_module, "MAX_STATES", 10)
+    monkeypatch.setattr(layout_module, "MAX_NODES", 10)
     placed = layout(dense_graph(12))
     assert placed.detail is Detail.NONE
     assert placed.boxes == {}
@@ -284,5 +293,6 @@ def test_too_many_states_are_not_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_readme_states_the_layouts_bounds() -> None:
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
-    assert f"past {layout_module.BUDGET:,} states, transitions and bend points" in readme
-    assert f"past {layout_module.MAX_STATES:,} states there is no diagram" in readme
+    assert f"past {layout_module.MAX_BENDS:,} bend points long edges run along the side" in readme
+    assert f"past {layout_module.MAX_EDGES:,} transitions it shows its states only" in readme
+    assert f"past {layout_module.MAX_NODES:,} states there is no diagram" in readme

@@ -151,7 +151,8 @@ def test_run_refuses_a_definition_deeper_than_the_limit_like_validate() -> None:
     assert info.value.problems[0].code == "TOO_DEEPLY_NESTED"
 
 
-def test_string_to_json_of_deep_text_is_a_catchable_intrinsic_failure() -> None:
+def test_string_to_json_of_deep_text_fails_the_intrinsic() -> None:
+    """AWS reports intrinsic failures as States.Runtime (see asl.errors.IntrinsicFailure)."""
     definition = {
         "StartAt": "P",
         "States": {
@@ -164,8 +165,8 @@ def test_string_to_json_of_deep_text_is_a_catchable_intrinsic_failure() -> None:
     }
     result = StateMachine(definition).run_sync({"s": "[" * 1000 + "]" * 1000})
     assert result.status == "FAILED"
-    assert result.error == "States.IntrinsicFailure"
+    assert result.error == "States.Runtime"
     assert "levels deep" in (result.cause or "")
     result = StateMachine(definition).run_sync({"s": '{"a": NaN}'})
-    assert result.error == "States.IntrinsicFailure"
+    assert result.error == "States.Runtime"
     assert "NaN is not valid JSON" in (result.cause or "")

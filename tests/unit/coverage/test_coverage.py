@@ -205,3 +205,34 @@ def test_cli_run_and_replay_record_with_the_environment_variable(
     (entry,) = load(tmp_path / "cov")
     assert entry.runs == 3
     assert entry.missed("rules") == []  # the replayed junior and founder cases, and Zed's standard plan
+
+
+_GOOD = {"version": 1, "name": "f", "source": "f.json", "definition": FLOW, "hits": {"states": ["Work"]}}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not coverage data (Expecting property name"),
+        ("[1]", "a JSON object with 'definition' and 'hits'"),
+        ({**_GOOD, "hits": None}, "'hits' must be an object"),
+        ({**_GOOD, "hits": {"states": [["Work"]]}}, "'hits.states' must be a list of strings"),
+        ({**_GOOD, "hits": {"transitions": "start -> Work"}}, "'hits.transitions' must be a list of strings"),
+        ({**_GOOD, "name": ["f"]}, "'name' and 'source' must be strings"),
+        ({**_GOOD, "definition": "x"}, "its definition is not valid"),
+        ('{"hits": {}, "definition": ' + "[" * 1000 + "]" * 1000 + "}", "more than 500 levels deep"),
+    ],
+)
+def test_cli_a_malformed_coverage_file_is_a_usage_error_naming_it(
+    tmp_path: Path, content: Any, message: str
+) -> None:
+    """Exit 2 (bad input), never 1 (which means below --fail-under), and no traceback."""
+    folder = tmp_path / "cov"
+    folder.mkdir()
+    (folder / "ok.json").write_text(json.dumps(_GOOD))
+    (folder / "x.json").write_text(content if isinstance(content, str) else json.dumps(content))
+    result = CliRunner().invoke(cli, ["coverage", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert f"{folder / 'x.json'}: " in result.stderr
+    assert message in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

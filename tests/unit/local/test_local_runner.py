@@ -267,6 +267,17 @@ def test_mock_configuration_errors_before_the_run(project: Path, case: str, frag
         run_file(project, mock_config(project, case), task("arn:aws:states:::lambda:invoke"))
 
 
+def test_a_mock_file_nested_past_500_levels_is_refused_with_its_place(project: Path) -> None:
+    """A Return nested 1,000 levels is held to the 500 levels every other input is (asl.jsonvalue)."""
+    deep = {**MOCKS, "MockedResponses": {**MOCKS["MockedResponses"], "Ok": {"0": {"Return": "DEEP"}}}}
+    text = json.dumps(deep).replace('"DEEP"', "[" * 1000 + "]" * 1000)
+    config = Config(root=project, mock_config=write(project / "mocks.json", text), test_case="Short")
+    with pytest.raises(
+        MockConfigError, match=r"mocks\.json: .*more than 500 levels deep \(line 1, column \d+\)"
+    ):
+        build_runner(config)
+
+
 def test_unmocked_task_falls_back_to_its_handler(project: Path) -> None:
     config = mock_config(project, "Short")
     config.handlers = lambda_config(project).handlers

@@ -137,6 +137,17 @@ def test_aws_map_iterations_interleaved_in_the_recording(
     assert_replays(history, definition_file)
 
 
+def _started(timestamp: Any = "2024-05-01T10:00:00Z", input: str = "{}") -> str:
+    """A history that only starts: an ExecutionStarted event with this timestamp and input."""
+    event = {
+        "id": 1,
+        "type": "ExecutionStarted",
+        "timestamp": timestamp,
+        "executionStartedEventDetails": {"input": input},
+    }
+    return json.dumps({"events": [event]})
+
+
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
@@ -145,6 +156,14 @@ def test_aws_map_iterations_interleaved_in_the_recording(
         ('{"events": [{"id": 1}]}', "event 0 has no 'type'"),
         ('{"nothing": 1}', "not an execution history"),
         ('{"events": [{"id": 1, "type": "PassStateEntered"}]}', "no ExecutionStarted event"),
+        (_started(timestamp=1e20), "ExecutionStarted's timestamp 1e+20 is not a date from 1970 to 2999"),
+        (_started(timestamp="9999-12-31T23:59:59Z"), "timestamp '9999-12-31T23:59:59Z' is not a date"),
+        (_started(timestamp="yesterday"), "timestamp 'yesterday' is not a date"),
+        (
+            _started(input="[" * 1000 + "]" * 1000),
+            "ExecutionStarted's input is not JSON AWS accepts: the JSON nests objects and arrays more than 500",
+        ),
+        (_started(input='{"n": NaN}'), "input is not JSON AWS accepts: NaN is not valid JSON"),
     ],
 )
 def test_unusable_histories_are_errors_not_crashes(

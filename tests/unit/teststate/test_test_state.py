@@ -29,6 +29,10 @@ LAMBDA_TASK = {
     "Parameters": {"FunctionName": "process-order"},
     "End": True,
 }
+#: A value nested 1,000 levels: held to the 500 levels every other input is (asl.jsonvalue.MAX_DEPTH).
+DEEP: Any = []
+for _ in range(999):
+    DEEP = [DEEP]
 
 
 def test_the_documented_pass_example() -> None:
@@ -260,6 +264,21 @@ def test_other_state_types(definition: dict[str, Any], expected: tuple[str, str 
             "exactly one",
         ),
         ({"definition": LAMBDA_TASK, "inspectionLevel": "LOUD"}, "ValidationException", "inspectionLevel"),
+        (
+            {"definition": LAMBDA_TASK, "mock": {"result": "[" * 1000 + "]" * 1000}},
+            "ValidationException",
+            "The mock result is not valid JSON: the JSON nests objects and arrays more than 500 levels deep",
+        ),
+        (
+            {"definition": LAMBDA_TASK, "mock": {"result": DEEP}},
+            "ValidationException",
+            "The mock result is not valid JSON: the value nests objects and arrays more than 500 levels deep",
+        ),
+        (
+            {"definition": {"Type": "Pass", "End": True}, "input": "{" * 1000},
+            "InvalidExecutionInput",
+            "more than 500 levels deep",
+        ),
         ({"definition": LAMBDA_TASK, "colour": 1}, "ValidationException", "Unknown request field"),
         (
             {
