@@ -16,7 +16,6 @@ import inspect
 import json
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +75,7 @@ async def invoke(
     function: LambdaFunction, name: str, arn: str, event: Any, ctx: TaskContext
 ) -> tuple[Any, str]:
     """Call `function` as Lambda would; return (its result, the request id)."""
-    request_id = str(uuid.uuid4())
+    request_id = ctx.request_id()
     seconds = ctx.timeout_seconds if ctx.timeout_seconds is not None else 900
     context = LambdaContext(name, arn, request_id, time.monotonic() + seconds)
     try:

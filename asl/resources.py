@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -148,9 +149,21 @@ class TaskContext:
     execution: Any = None
     #: Rung on every heartbeat, so whatever enforces the deadlines sees them move.
     bell: Any = None
+    #: The task's place in the execution's history (an `asl.history.Lane` at the task's start).
+    lane: Any = None
 
     def __post_init__(self) -> None:
         self.started = self.clock.now()
+
+    def request_id(self) -> str:
+        """An id for one call the task makes (a Lambda requestId), the same when the run is repeated.
+
+        Drawn from the execution's task-token sequence: with `--seed`, `--name` and `--start-time` two
+        runs (and a resumed one) give the same ids, so their histories compare equal.
+        """
+        if self.execution is None or self.lane is None:
+            return str(uuid.uuid4())
+        return str(uuid.uuid5(uuid.NAMESPACE_OID, self.execution.task_token(self.lane)))
 
     def heartbeat(self) -> None:
         """Record a heartbeat now (what SendTaskHeartbeat does on AWS)."""

@@ -82,7 +82,9 @@ async def run(ex: Runtime, state: TaskState, raw: Any, scope: Scope, frame: Fram
             scheduled["heartbeatInSeconds"] = heartbeat
         history.add(EventType.TASK_SCHEDULED, scheduled)
         history.add(EventType.TASK_STARTED, ident)
-    ctx = TaskContext(state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex)
+    ctx = TaskContext(
+        state.name, arn, scope.context, ex.clock, token, timeout, heartbeat, execution=ex, lane=history
+    )
     recording = history.history.recording
     if recording is not None:
         ctx.started = history.history.timestamp(history.last)  # deadlines run from the recorded start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -283,6 +284,26 @@ def test_the_same_seed_gives_the_same_history() -> None:
     first, second = once(), once()
     assert first == second
     assert len({e["timestamp"] for e in first}) > 3  # time really moved, at several distinct moments
+
+
+def test_a_failing_lambda_functions_request_id_repeats_with_the_run() -> None:
+    """AWS puts the invocation's requestId in a Lambda error's cause: with one seed and name it repeats."""
+    from asl import lambdas
+
+    def handler(event: Any, context: Any) -> Any:
+        raise ValueError("no")
+
+    def cause(name: str) -> str:
+        registry = TaskRegistry()
+        registry.register(LAMBDA, lambdas.function_handler(handler, "work", LAMBDA))
+        definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}}
+        result, _ = run(definition, {}, registry, execution_name=name, seed=3)
+        assert result.error == "ValueError"
+        request_id: str = json.loads(result.cause)["requestId"]
+        return request_id
+
+    assert cause("same") == cause("same")
+    assert cause("same") != cause("other")
 
 
 # -- the scheduler itself ---------------------------------------------------------------------------
