@@ -83,8 +83,6 @@ def argument_getter(path: Path, expression: str) -> Expr:
 
 def compile_dynamic_value(text: Any, field: str, pointer: str, problems: list[Problem]) -> Expr | None:
     """Compile the value of a `.$` field: a path or an intrinsic call."""
-    from asl.intrinsics import IntrinsicSyntaxError, is_intrinsic
-
     if not isinstance(text, str):
         problems.append(
             Problem(
@@ -92,22 +90,32 @@ def compile_dynamic_value(text: Any, field: str, pointer: str, problems: list[Pr
             )
         )
         return None
+    compiled, why = _dynamic_or_why(text, field)
+    if compiled is None:
+        problems.append(Problem(pointer, why, "INVALID_JSONPATH"))
+    return compiled
+
+
+@functools.lru_cache(maxsize=4096)
+def _dynamic_or_why(text: str, field: str) -> tuple[Expr | None, str]:
+    """The evaluator of a `.$` field's value (a path or intrinsic call), or why there is none.
+
+    Pure, so one evaluator serves every state that repeats the same text in the same field.
+    """
+    from asl.intrinsics import IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
+
     stripped = text.strip()
     try:
-        if is_intrinsic(stripped) or stripped.startswith("$"):
-            return _dynamic(stripped, field)
+        if is_intrinsic(stripped):
+            return compile_intrinsic(stripped, lambda p: argument_getter(compile_path(p), stripped)), ""
+        if stripped.startswith("$"):
+            return path_getter(compile_path(stripped), field), ""
     except (PathSyntaxError, IntrinsicSyntaxError) as exc:
-        problems.append(Problem(pointer, f"{field}: {exc}", "INVALID_JSONPATH"))
-        return None
-    problems.append(
-        Problem(
-            pointer,
-            f"the value of '{field}' must be a JSONPath (starting with '$'), a context path ('$$.'), "
-            f"a variable ('$name') or an intrinsic function call (States.Format(...)); got {text!r}",
-            "INVALID_JSONPATH",
-        )
+        return None, f"{field}: {exc}"
+    return None, (
+        f"the value of '{field}' must be a JSONPath (starting with '$'), a context path ('$$.'), "
+        f"a variable ('$name') or an intrinsic function call (States.Format(...)); got {text!r}"
     )
-    return None
 
 
 def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
@@ -137,16 +145,6 @@ def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
         items = [compile_template(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
         return lambda scope: [fn(scope) for fn in items]
     return lambda scope: value
-
-
-@functools.lru_cache(maxsize=4096)
-def _dynamic(text: str, field: str) -> Expr:
-    """The evaluator of a path or intrinsic call in field `field`: pure, so one serves every state that repeats it."""
-    from asl.intrinsics import compile_intrinsic, is_intrinsic
-
-    if is_intrinsic(text):
-        return compile_intrinsic(text, lambda p: argument_getter(compile_path(p), text))
-    return path_getter(compile_path(text), field)
 
 
 def _constant(value: Any) -> Expr:

@@ -32,6 +32,8 @@ _PATH_FIELDS = (
 )
 #: Payload templates: objects whose "x.$" fields hold paths or intrinsic calls.
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign", "BatchInput")
+_TEMPLATE_SET = frozenset(_TEMPLATES)
+_FIELD_ORDER = {name: i for i, name in enumerate(_PATH_FIELDS + _TEMPLATES)}
 
 
 @dataclass
@@ -66,12 +68,14 @@ def _jsonpath_state(state: State, found: Findings) -> None:
             if isinstance(sub.get("ReaderConfig"), dict):
                 holders.append((sub["ReaderConfig"], f"{pointer}/{name}/ReaderConfig"))
     for holder, where in holders:
-        for name in _PATH_FIELDS:
-            if isinstance(holder.get(name), str):
-                _path(holder[name], f"{where}/{name}", found)
-        for name in _TEMPLATES:
-            if isinstance(holder.get(name), dict):
-                _template(holder[name], f"{where}/{name}", found)
+        # Only the fields present, in the order of _PATH_FIELDS then _TEMPLATES (the diagnostics' order).
+        for _, name in sorted((_FIELD_ORDER[key], key) for key in holder if key in _FIELD_ORDER):
+            value = holder[name]
+            if name in _TEMPLATE_SET:
+                if isinstance(value, dict):
+                    _template(value, f"{where}/{name}", found)
+            elif isinstance(value, str):
+                _path(value, f"{where}/{name}", found)
     for name in ("ErrorPath", "CausePath"):
         if isinstance(body.get(name), str):
             _path_or_intrinsic(body[name], f"{pointer}/{name}", name, found)
@@ -213,6 +217,10 @@ def _template(template: dict[str, Any], pointer: str, found: Findings) -> None:
         if not isinstance(node, dict):
             continue
         for key, value in node.items():
+            if not key.endswith(".$") and not (
+                isinstance(value, dict | list) or (isinstance(value, str) and LOOKS_LIKE_PATH.match(value))
+            ):
+                continue  # a literal: nothing to check, so no pointer to build
             here = f"{where}/{escape_token(key)}"
             if key.endswith(".$"):
                 if key[:-2] in node:
