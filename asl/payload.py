@@ -120,40 +120,41 @@ def _dynamic_or_why(text: str, field: str) -> tuple[Expr | None, str]:
 
 def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
     """Compile a JSONPath-mode payload template into a closure `(scope) -> value`."""
+    compiled = _compile(value, pointer, problems)
+    return compiled if compiled is not None else _constant(value)
+
+
+def _compile(value: Any, pointer: str, problems: list[Problem]) -> Expr | None:
+    """The closure of a template, or None when it holds no `.$` field (a constant, shared as it is)."""
     if isinstance(value, dict):
-        if not _has_dynamic(value):
-            return lambda scope: value
-        parts: list[tuple[str, bool, Any]] = []
+        dynamic = False
+        parts: list[tuple[str, Any]] = []
         for key, item in value.items():
             if isinstance(key, str) and key.endswith(".$"):
+                dynamic = True
                 child = f"{pointer}/{escape_token(key)}"
-                getter = compile_dynamic_value(item, key, child, problems)
-                parts.append((key[:-2], True, getter))
+                parts.append((key[:-2], compile_dynamic_value(item, key, child, problems)))
             elif isinstance(item, dict | list):
-                child = f"{pointer}/{escape_token(str(key))}"
-                parts.append((key, False, compile_template(item, child, problems)))
+                compiled = _compile(item, f"{pointer}/{escape_token(str(key))}", problems)
+                dynamic = dynamic or compiled is not None
+                parts.append((key, compiled if compiled is not None else _constant(item)))
             else:  # a constant: nothing to compile, and no problem to place
-                parts.append((key, False, _constant(item)))
+                parts.append((key, _constant(item)))
+        if not dynamic:
+            return None
 
         def build(scope: Scope) -> Any:
-            return {key: fn(scope) for key, _, fn in parts if fn is not None}
+            return {key: fn(scope) for key, fn in parts if fn is not None}
 
         return build
     if isinstance(value, list):
-        if not _has_dynamic(value):
-            return lambda scope: value
-        items = [compile_template(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
+        compiled_items = [_compile(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
+        if all(fn is None for fn in compiled_items):
+            return None
+        items = [_constant(v) if fn is None else fn for fn, v in zip(compiled_items, value, strict=True)]
         return lambda scope: [fn(scope) for fn in items]
-    return lambda scope: value
+    return None
 
 
 def _constant(value: Any) -> Expr:
     return lambda scope: value
-
-
-def _has_dynamic(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any((isinstance(k, str) and k.endswith(".$")) or _has_dynamic(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_dynamic(v) for v in value)
-    return False
