@@ -47,8 +47,12 @@ _NEVER_WAIT = frozenset({StateType.PASS, StateType.CHOICE, StateType.SUCCEED, St
 
 def load_definition(definition: Any, source: Source | None = None) -> Definition:
     """Compile a definition (already parsed JSON); raise `DefinitionError` listing every problem."""
-    if jsonvalue.depth(definition) > jsonvalue.MAX_DEPTH:
-        # Checked before anything recurses into it; `asl validate` reports the same (TOO_DEEPLY_NESTED).
+    from asl.validate import scan, validate_within_depth
+
+    # One walk for the depth, checked before anything recurses into it, and for the validator's repeated keys.
+    deepest, repeated = scan(definition)
+    if deepest > jsonvalue.MAX_DEPTH:
+        # `asl validate` reports the same (TOO_DEEPLY_NESTED).
         message = (
             f"the definition nests objects and arrays more than {jsonvalue.MAX_DEPTH} levels deep; flatten it"
         )
@@ -59,11 +63,9 @@ def load_definition(definition: Any, source: Source | None = None) -> Definition
     if not problems and machine is not None:
         # What the loader can run, AWS may still refuse (an unreachable state, a States.ALL retrier
         # that is not last...): the validator's errors count too, so nothing runs that AWS rejects.
-        from asl.validate import validate_within_depth
-
         problems = [
             d.as_problem()
-            for d in validate_within_depth(definition)
+            for d in validate_within_depth(definition, repeated=repeated)
             if d.severity == "ERROR" and d.code not in _CHECKED_WHEN_CALLED
         ]
     if problems or machine is None:

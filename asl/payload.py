@@ -83,8 +83,6 @@ def argument_getter(path: Path, expression: str) -> Expr:
 
 def compile_dynamic_value(text: Any, field: str, pointer: str, problems: list[Problem]) -> Expr | None:
     """Compile the value of a `.$` field: a path or an intrinsic call."""
-    from asl.intrinsics import IntrinsicSyntaxError, is_intrinsic
-
     if not isinstance(text, str):
         problems.append(
             Problem(
@@ -92,70 +90,71 @@ def compile_dynamic_value(text: Any, field: str, pointer: str, problems: list[Pr
             )
         )
         return None
+    compiled, why = _dynamic_or_why(text, field)
+    if compiled is None:
+        problems.append(Problem(pointer, why, "INVALID_JSONPATH"))
+    return compiled
+
+
+@functools.lru_cache(maxsize=4096)
+def _dynamic_or_why(text: str, field: str) -> tuple[Expr | None, str]:
+    """The evaluator of a `.$` field's value (a path or intrinsic call), or why there is none.
+
+    Pure, so one evaluator serves every state that repeats the same text in the same field.
+    """
+    from asl.intrinsics import IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
+
     stripped = text.strip()
     try:
-        if is_intrinsic(stripped) or stripped.startswith("$"):
-            return _dynamic(stripped, field)
+        if is_intrinsic(stripped):
+            return compile_intrinsic(stripped, lambda p: argument_getter(compile_path(p), stripped)), ""
+        if stripped.startswith("$"):
+            return path_getter(compile_path(stripped), field), ""
     except (PathSyntaxError, IntrinsicSyntaxError) as exc:
-        problems.append(Problem(pointer, f"{field}: {exc}", "INVALID_JSONPATH"))
-        return None
-    problems.append(
-        Problem(
-            pointer,
-            f"the value of '{field}' must be a JSONPath (starting with '$'), a context path ('$$.'), "
-            f"a variable ('$name') or an intrinsic function call (States.Format(...)); got {text!r}",
-            "INVALID_JSONPATH",
-        )
+        return None, f"{field}: {exc}"
+    return None, (
+        f"the value of '{field}' must be a JSONPath (starting with '$'), a context path ('$$.'), "
+        f"a variable ('$name') or an intrinsic function call (States.Format(...)); got {text!r}"
     )
-    return None
 
 
 def compile_template(value: Any, pointer: str, problems: list[Problem]) -> Expr:
     """Compile a JSONPath-mode payload template into a closure `(scope) -> value`."""
+    compiled = _compile(value, pointer, problems)
+    return compiled if compiled is not None else _constant(value)
+
+
+def _compile(value: Any, pointer: str, problems: list[Problem]) -> Expr | None:
+    """The closure of a template, or None when it holds no `.$` field (a constant, shared as it is)."""
     if isinstance(value, dict):
-        if not _has_dynamic(value):
-            return lambda scope: value
-        parts: list[tuple[str, bool, Any]] = []
+        dynamic = False
+        parts: list[tuple[str, Any]] = []
         for key, item in value.items():
             if isinstance(key, str) and key.endswith(".$"):
+                dynamic = True
                 child = f"{pointer}/{escape_token(key)}"
-                getter = compile_dynamic_value(item, key, child, problems)
-                parts.append((key[:-2], True, getter))
+                parts.append((key[:-2], compile_dynamic_value(item, key, child, problems)))
             elif isinstance(item, dict | list):
-                child = f"{pointer}/{escape_token(str(key))}"
-                parts.append((key, False, compile_template(item, child, problems)))
+                compiled = _compile(item, f"{pointer}/{escape_token(str(key))}", problems)
+                dynamic = dynamic or compiled is not None
+                parts.append((key, compiled if compiled is not None else _constant(item)))
             else:  # a constant: nothing to compile, and no problem to place
-                parts.append((key, False, _constant(item)))
+                parts.append((key, _constant(item)))
+        if not dynamic:
+            return None
 
         def build(scope: Scope) -> Any:
-            return {key: fn(scope) for key, _, fn in parts if fn is not None}
+            return {key: fn(scope) for key, fn in parts if fn is not None}
 
         return build
     if isinstance(value, list):
-        if not _has_dynamic(value):
-            return lambda scope: value
-        items = [compile_template(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
+        compiled_items = [_compile(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
+        if all(fn is None for fn in compiled_items):
+            return None
+        items = [_constant(v) if fn is None else fn for fn, v in zip(compiled_items, value, strict=True)]
         return lambda scope: [fn(scope) for fn in items]
-    return lambda scope: value
-
-
-@functools.lru_cache(maxsize=4096)
-def _dynamic(text: str, field: str) -> Expr:
-    """The evaluator of a path or intrinsic call in field `field`: pure, so one serves every state that repeats it."""
-    from asl.intrinsics import compile_intrinsic, is_intrinsic
-
-    if is_intrinsic(text):
-        return compile_intrinsic(text, lambda p: argument_getter(compile_path(p), text))
-    return path_getter(compile_path(text), field)
+    return None
 
 
 def _constant(value: Any) -> Expr:
     return lambda scope: value
-
-
-def _has_dynamic(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any((isinstance(k, str) and k.endswith(".$")) or _has_dynamic(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_dynamic(v) for v in value)
-    return False

@@ -36,19 +36,26 @@ def validate(
             make("MISSING_DESCRIPTION", "The definition is empty: it needs at least StartAt and States", "")
         ]
         return _finish(found, source, definition)
-    if jsonvalue.depth(definition) > MAX_DEPTH:
+    deepest, repeated = scan(definition)
+    if deepest > MAX_DEPTH:
         message = f"The definition nests objects and arrays more than {MAX_DEPTH} levels deep; flatten it"
         return _finish([make("TOO_DEEPLY_NESTED", message, "")], source)
-    return validate_within_depth(definition, source, registry)
+    return validate_within_depth(definition, source, registry, repeated)
 
 
 def validate_within_depth(
-    definition: Any, source: Source | None = None, registry: TaskRegistry | None = None
+    definition: Any,
+    source: Source | None = None,
+    registry: TaskRegistry | None = None,
+    repeated: list[Diagnostic] | None = None,
 ) -> list[Diagnostic]:
-    """`validate` for a definition already known to nest at most MAX_DEPTH levels (the loader checks first)."""
+    """`validate` for a definition already known to nest at most MAX_DEPTH levels (the loader checks first).
+
+    `repeated` is what `scan` found, when the caller has scanned the definition already.
+    """
     from asl.validate.shape import check_shape
 
-    found = _guarded("repeated keys", lambda: _repeated_keys(definition))
+    found = repeated if repeated is not None else _guarded("repeated keys", lambda: scan(definition)[1])
     found += _guarded("shape", lambda: check_shape(definition))
     if isinstance(definition, dict):
         found += _semantic(definition, registry)
@@ -115,15 +122,28 @@ def validate_state_machine_definition(
     return {"result": result, "diagnostics": diagnostics, "truncated": len(wanted) > limit}
 
 
-def _repeated_keys(definition: Any) -> list[Diagnostic]:
-    """Keys given twice in one object (only a definition read by `asl.source.parse_json` can tell)."""
+def scan(definition: Any) -> tuple[int, list[Diagnostic]]:
+    """One walk of the document: how deeply it nests (as `jsonvalue.depth`), and its repeated keys.
+
+    Keys given twice in one object can be told only in a definition read by `asl.source.parse_json`.
+    """
     from asl.source import RepeatedKeys, escape_token
 
     found = []
+    deepest = 0
     # A node's pointer is built only for an object that repeats a key: (parent's way, key) until then.
-    stack: list[tuple[Any, Any]] = [(definition, None)]
+    stack: list[tuple[Any, int, Any]] = [(definition, 1, None)]
     while stack:
-        node, way = stack.pop()
+        node, level, way = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            continue
+        if level > deepest:
+            deepest = level
+        stack.extend((v, level + 1, (way, k)) for k, v in children if isinstance(v, dict | list))
         if isinstance(node, RepeatedKeys):
             pointer = _pointer(way)
             for key in node.repeated:
@@ -136,11 +156,7 @@ def _repeated_keys(definition: Any) -> list[Diagnostic]:
                         f"Field '{key}' appears twice in this object and only the last one counts; remove one"
                     )
                     found.append(make("SCHEMA_VALIDATION_FAILED", message, where))
-        if isinstance(node, dict):
-            stack.extend((v, (way, k)) for k, v in node.items() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend((v, (way, i)) for i, v in enumerate(node) if isinstance(v, dict | list))
-    return found
+    return deepest, found
 
 
 def _pointer(way: Any) -> str:

@@ -50,6 +50,18 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+#: Types a single isinstance decides ("integer", "number" and "boolean" need more care: bool is an int).
+_EXACT: dict[tuple[str, ...], type | tuple[type, ...]] = {
+    ("object",): dict,
+    ("array",): list,
+    ("string",): str,
+    ("boolean",): bool,
+    ("object", "string"): (dict, str),
+    ("string", "null"): (str, type(None)),
+    ("array", "object", "string"): (list, dict, str),
+}
+
+
 def _is_type(value: Any, name: str) -> bool:
     if name == "object":
         return isinstance(value, dict)
@@ -168,6 +180,14 @@ class _Compiler:
         if not _TYPES.issuperset(names):
             raise UnsupportedSchema(f"type {value!r}")
         fail = self.fail(schema, "type", value)
+        exact = _EXACT.get(names)
+        if exact is not None:  # one type only a built-in class holds (no bool/int overlap): one isinstance
+
+            def check_exact(instance: Any, path: Path, out: list[SchemaError]) -> None:
+                if not isinstance(instance, exact):
+                    fail(instance, path, out)
+
+            return check_exact
 
         def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
             if not any(_is_type(instance, name) for name in names):
@@ -177,9 +197,14 @@ class _Compiler:
 
     def k_enum(self, schema: dict[str, Any], value: list[Any]) -> Check:
         fail = self.fail(schema, "enum", value)
+        # A str equals (as JSON) exactly the str options that compare equal to it: a set lookup will do.
+        strings = frozenset(option for option in value if type(option) is str)
 
         def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
-            if not any(_equal(instance, option) for option in value):
+            if type(instance) is str:
+                if instance not in strings:
+                    fail(instance, path, out)
+            elif not any(_equal(instance, option) for option in value):
                 fail(instance, path, out)
 
         return check
@@ -253,12 +278,20 @@ class _Compiler:
 
     def k_properties(self, schema: dict[str, Any], value: dict[str, Any]) -> Check:
         children = {name: self.node(sub) for name, sub in value.items()}
+        order = {name: i for i, name in enumerate(children)}
 
         def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
-            if isinstance(instance, dict):
-                for name, child in children.items():
-                    if name in instance:
-                        child(instance[name], (*path, name), out)
+            if not isinstance(instance, dict):
+                return
+            # Fewer fields than the schema names: visit those, in schema order.
+            if len(instance) < len(children):
+                present = sorted((order[name], name) for name in instance if name in order)
+                for _, name in present:
+                    children[name](instance[name], (*path, name), out)
+                return
+            for name, child in children.items():
+                if name in instance:
+                    child(instance[name], (*path, name), out)
 
         return check
 
@@ -289,13 +322,17 @@ class _Compiler:
 
         def check(instance: Any, path: Path, out: list[SchemaError]) -> None:
             if isinstance(instance, dict):
+                found: list[SchemaError] = []
                 for name in instance:
-                    found: list[SchemaError] = []
                     child(name, path, found)
-                    out += [
-                        SchemaError(e.keyword, e.value, e.instance, e.path, e.schema, in_property_names=True)
-                        for e in found
-                    ]
+                    if found:
+                        out += [
+                            SchemaError(
+                                e.keyword, e.value, e.instance, e.path, e.schema, in_property_names=True
+                            )
+                            for e in found
+                        ]
+                        found = []
 
         return check
 

@@ -38,6 +38,7 @@ _EXPRESSION_VALUED = (
     "ItemSelector",
     "Credentials",
 )
+_EXPRESSION_SET = frozenset(_EXPRESSION_VALUED)
 _COMPARISONS = ("Variable", "And", "Or", "Not")
 _VARIABLE_NAME = Pattern(r"^[^\W\d]\w*$")
 
@@ -165,7 +166,7 @@ def _jsonpath_state(state: State) -> list[Diagnostic]:
     for field, hint in _JSONATA_ONLY.items():
         if field in body:
             found.append(_jsonata_only(field, hint, f"{pointer}/{field}"))
-    for field in _EXPRESSION_VALUED:
+    for field in () if _EXPRESSION_SET.isdisjoint(body) else _EXPRESSION_VALUED:
         if isinstance(body.get(field), str) and body[field].startswith("{%"):
             found.append(_jsonata_only(field, f"use {field}Path or a literal value", f"{pointer}/{field}"))
     for i, catcher in _items(body.get("Catch")):

@@ -32,6 +32,8 @@ _PATH_FIELDS = (
 )
 #: Payload templates: objects whose "x.$" fields hold paths or intrinsic calls.
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Credentials", "Assign", "BatchInput")
+_TEMPLATE_SET = frozenset(_TEMPLATES)
+_FIELD_ORDER = {name: i for i, name in enumerate(_PATH_FIELDS + _TEMPLATES)}
 
 
 @dataclass
@@ -66,12 +68,14 @@ def _jsonpath_state(state: State, found: Findings) -> None:
             if isinstance(sub.get("ReaderConfig"), dict):
                 holders.append((sub["ReaderConfig"], f"{pointer}/{name}/ReaderConfig"))
     for holder, where in holders:
-        for name in _PATH_FIELDS:
-            if isinstance(holder.get(name), str):
-                _path(holder[name], f"{where}/{name}", found)
-        for name in _TEMPLATES:
-            if isinstance(holder.get(name), dict):
-                _template(holder[name], f"{where}/{name}", found)
+        # Only the fields present, in the order of _PATH_FIELDS then _TEMPLATES (the diagnostics' order).
+        for _, name in sorted((_FIELD_ORDER[key], key) for key in holder if key in _FIELD_ORDER):
+            value = holder[name]
+            if name in _TEMPLATE_SET:
+                if isinstance(value, dict):
+                    _template(value, f"{where}/{name}", found)
+            elif isinstance(value, str):
+                _path(value, f"{where}/{name}", found)
     for name in ("ErrorPath", "CausePath"):
         if isinstance(body.get(name), str):
             _path_or_intrinsic(body[name], f"{pointer}/{name}", name, found)
@@ -106,7 +110,8 @@ def _rule_operands(rule: dict[str, Any], pointer: str) -> Iterator[tuple[Any, st
                 stack.append((value, f"{where}/Not"))
 
 
-def _path(text: str, pointer: str, found: Findings, aws: Aws | None = None) -> None:
+def _path(text: str, pointer: str, found: Findings, field: str = "") -> None:
+    """Check a path; `field` names the '.$' field holding it, whose error AWS words as its own."""
     try:
         path = compile_path(text)
     except PathSyntaxError as exc:
@@ -115,7 +120,7 @@ def _path(text: str, pointer: str, found: Findings, aws: Aws | None = None) -> N
                 "INVALID_JSONPATH",
                 f"{exc}{_at(exc)}; paths look like $.a.b, $$.Execution.Id or $variable",
                 pointer,
-                aws,
+                _aws_dollar_field(field, pointer),
             )
         )
         return
@@ -147,17 +152,19 @@ def _items_path(text: str, pointer: str, found: Findings) -> None:
         )
 
 
+def _aws_dollar_field(name: str, pointer: str) -> Aws | None:
+    """How AWS words a bad value of the '.$' field `name` (None for other fields); built only for a finding."""
+    if not name.endswith(".$"):
+        return None
+    # AWS: "The value for the field 'outputPath.$' must be a valid JSONPath or a valid intrinsic function
+    # call at /States/TestTask/Parameters" (quoted in serverless-step-functions issue #399).
+    message = f"The value for the field '{name}' must be a valid JSONPath or a valid intrinsic function call"
+    return Aws("SCHEMA_VALIDATION_FAILED", message, pointer.rsplit("/", 1)[0])
+
+
 def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> None:
-    aws = None
-    if name.endswith(".$"):
-        # AWS: "The value for the field 'outputPath.$' must be a valid JSONPath or a valid intrinsic function
-        # call at /States/TestTask/Parameters" (quoted in serverless-step-functions issue #399).
-        message = (
-            f"The value for the field '{name}' must be a valid JSONPath or a valid intrinsic function call"
-        )
-        aws = Aws("SCHEMA_VALIDATION_FAILED", message, pointer.rsplit("/", 1)[0])
     if text.startswith("$"):
-        _path(text, pointer, found, aws)
+        _path(text, pointer, found, name)
         return
     module = _intrinsics()
     if module is None:
@@ -170,14 +177,19 @@ def _path_or_intrinsic(text: str, pointer: str, name: str, found: Findings) -> N
                 f"'{name}' must be a path starting with '$' or an intrinsic function call such as "
                 f"States.Format('{{}}', $.x), not {text!r}; for a literal value {literal}",
                 pointer,
-                aws,
+                _aws_dollar_field(name, pointer),
             )
         )
         return
     problem, reads = _checked_intrinsic(text)
     if problem is not None:
         found.diagnostics.append(
-            make("INVALID_INTRINSIC", f"Invalid intrinsic function call: {problem}", pointer, aws)
+            make(
+                "INVALID_INTRINSIC",
+                f"Invalid intrinsic function call: {problem}",
+                pointer,
+                _aws_dollar_field(name, pointer),
+            )
         )
         return
     found.reads += [(name, pointer) for name in reads]
@@ -213,6 +225,10 @@ def _template(template: dict[str, Any], pointer: str, found: Findings) -> None:
         if not isinstance(node, dict):
             continue
         for key, value in node.items():
+            if not key.endswith(".$") and not (
+                isinstance(value, dict | list) or (isinstance(value, str) and LOOKS_LIKE_PATH.match(value))
+            ):
+                continue  # a literal: nothing to check, so no pointer to build
             here = f"{where}/{escape_token(key)}"
             if key.endswith(".$"):
                 if key[:-2] in node:

@@ -41,12 +41,8 @@ class State:
     body: dict[str, Any]
     language: str
     machine: Machine
-
-    @property
-    def type(self) -> str:
-        """The state's Type, or "" when missing or not a string."""
-        value = self.body.get("Type")
-        return value if isinstance(value, str) else ""
+    #: The state's Type, or "" when missing or not a string.
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +87,10 @@ def build(definition: dict[str, Any]) -> Tree:
         for name, state in own.items():
             state_pointer = f"{pointer}/States/{escape_token(name)}"
             language = query_language(state.get("QueryLanguage"), top)
-            states.append(State(name, state_pointer, state, language, machine))
+            type_ = state.get("Type")
+            states.append(
+                State(name, state_pointer, state, language, machine, type_ if isinstance(type_, str) else "")
+            )
             pending.extend(_children(state_pointer, state))
     return Tree(definition, top, machines, states)
 
