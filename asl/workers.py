@@ -23,9 +23,12 @@ Transitions of the children count in the parent's total. A worker writes `print(
 
 from __future__ import annotations
 
+import contextvars
+import gc
 import importlib
 import os
 import random
+import signal
 import sys
 import warnings
 from collections.abc import Iterator
@@ -36,6 +39,7 @@ from asl.model import Machine, MapState, ParallelState, State, TaskState, WaitSt
 
 if TYPE_CHECKING:  # concurrent.futures and multiprocessing load when a pool starts
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
     from asl.machine import StateMachine
     from asl.runtime import Runtime
@@ -174,22 +178,38 @@ class Workers:
     def submit(self, job: Job) -> Future[list[Outcome]]:
         """Run `job`'s children in a worker; the future gives their outcomes, in item order."""
         if self._pool is None:
-            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(
                 self.count,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=start_method(),
                 initializer=_start_worker,
                 initargs=(self.machine.worker_recipe,),
             )
-        return self._pool.submit(_run_job, job)
+        # Outside this task's context: a worker forked here must not inherit the running event loop's marks.
+        return contextvars.Context().run(self._pool.submit, _run_job, job)
 
     def close(self) -> None:
         """Stop the worker processes (children not started are dropped)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def start_method() -> BaseContext:
+    """How worker processes start: forked where that is safe, else a fresh interpreter (spawn).
+
+    A forked worker has every module this process imported already loaded, so it starts in milliseconds
+    where a spawned one starts Python and imports asl again (about half a second, on every core, before
+    the first child runs). Forking is safe only on Linux (macOS frameworks are not fork-safe) and while
+    this is the only thread (another could hold a lock the fork copies, locked forever); otherwise spawn.
+    Either way the worker builds its own state machine from the Recipe.
+    """
+    import multiprocessing
+    import threading
+
+    fork = sys.platform.startswith("linux") and threading.active_count() == 1
+    return multiprocessing.get_context("fork" if fork else "spawn")
 
 
 @dataclass(frozen=True)
@@ -281,8 +301,12 @@ def _start_worker(recipe: Recipe) -> None:
     """Build the state machine once per worker process."""
     global _machine
     sys.stdout = sys.stderr  # a handler's print() must not mix with the parent's output JSON
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # not the parent event loop's (forked)
     os.environ.setdefault("ASL_WORKER", "1")
     _machine = recipe.build()
+    # What exists now (the modules, the machine, in a forked worker the parent's objects too) lives as
+    # long as the worker: the collector need not walk it again each time the children's garbage is swept.
+    gc.freeze()
 
 
 def _run_job(job: Job) -> list[Outcome]:
@@ -333,7 +357,13 @@ async def _child(machine: Any, state: MapState, job: Job, index: int, item: Any)
 
 
 def batches(count: int, workers: int) -> Iterator[range]:
-    """Item ranges to send: small enough to spread the work, large enough to amortise the messages."""
-    size = max(1, min(64, count // (workers * 8)))
-    for start in range(0, count, size):
+    """Item ranges to send: large enough to amortise the messages, shrinking so the workers end together.
+
+    Each is a quarter of a worker's share of what is left (at most 64 children), so the last ones are
+    single children: no worker idles long while another finishes a large batch.
+    """
+    start = 0
+    while start < count:
+        size = max(1, min(64, (count - start) // (workers * 4)))
         yield range(start, min(count, start + size))
+        start += size

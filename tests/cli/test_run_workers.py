@@ -23,13 +23,13 @@ from pathlib import Path
 
 def work(payload, context=None):
     if os.environ.get("ASL_WORKER"):  # a side channel: which runs used worker processes
-        Path(__file__).with_name(f"worker-{os.getpid()}").touch()
+        Path(os.environ["ASL_TEST_MARKERS"], f"worker-{os.getpid()}").touch()
     n = payload["n"]
     return {"n": n, "square": n * n, "refused": n % 7 == 3, "function": context.function_name}
 
 def batch(payload, context=None):
     if os.environ.get("ASL_WORKER"):
-        Path(__file__).with_name(f"worker-{os.getpid()}").touch()
+        Path(os.environ["ASL_TEST_MARKERS"], f"worker-{os.getpid()}").touch()
     numbers = [item["n"] for item in payload["Items"]]
     return {"count": len(numbers), "total": sum(numbers), "refused": 13 in numbers, **payload["BatchInput"]}
 """
@@ -83,7 +83,10 @@ def workflow(tolerated: int | None, processor_extra: dict[str, Any] | None = Non
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # Read when a child runs, not from the handler's file: a forked worker has the module this process
+    # imported first (in an earlier test's folder), as one process running every child would.
+    monkeypatch.setenv("ASL_TEST_MARKERS", str(tmp_path))
     (tmp_path / "handlers.py").write_text(HANDLERS)
     (tmp_path / "asl.toml").write_text(
         's3_root = "s3"\n[handlers]\nwork = "handlers:work"\nbatch = "handlers:batch"\n'

@@ -7,8 +7,11 @@ can use workers through a Recipe, and that a failing worker hands the rest back 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +20,16 @@ import pytest
 from asl import StateMachine, TaskRegistry, VirtualClock
 from asl import errors as asl_errors
 from asl.model import MapState
-from asl.workers import InProcessWarning, Recipe, WorkerFailedWarning, why_in_process
+from asl.workers import InProcessWarning, Recipe, WorkerFailedWarning, batches, start_method, why_in_process
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:square"
-MARKERS = Path(os.environ.get("ASL_TEST_MARKERS", "/nonexistent"))
 
 
 def square(payload: Any, ctx: Any = None) -> Any:
     """A module-level handler a worker process can import."""
-    if os.environ.get("ASL_WORKER") and MARKERS.is_dir():
-        (MARKERS / f"worker-{os.getpid()}").touch()
+    markers = os.environ.get("ASL_TEST_MARKERS")  # read now: a forked worker has this module as imported
+    if os.environ.get("ASL_WORKER") and markers:
+        Path(markers, f"worker-{os.getpid()}").touch()
     return {"n": payload["n"], "square": payload["n"] ** 2}
 
 
@@ -165,13 +168,38 @@ def test_outcomes_cross_processes_intact(error: asl_errors.StatesError) -> None:
     assert str(copy) == str(error)
 
 
-def test_a_python_recipe_runs_children_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@contextlib.contextmanager
+def another_thread() -> Iterator[None]:
+    """While this runs, another thread is alive (so workers cannot be forked)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@pytest.mark.parametrize(
+    ("threaded", "method"), [(False, "fork"), (True, "spawn")], ids=["forked", "spawned"]
+)
+def test_workers_fork_only_while_this_is_the_only_thread(threaded: bool, method: str) -> None:
+    with another_thread() if threaded else contextlib.nullcontext():
+        assert start_method().get_start_method() == method
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["forked", "spawned"])
+def test_a_python_recipe_runs_children_in_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threaded: bool
+) -> None:
     monkeypatch.setenv("ASL_TEST_MARKERS", str(tmp_path))
     items = {"items": [{"n": n} for n in range(20)]}
     alone = build(1).run_sync(items, clock=VirtualClock(0), execution_name="e")
     machine = build(2)
     try:
-        result = machine.run_sync(items, clock=VirtualClock(0), execution_name="e")
+        with another_thread() if threaded else contextlib.nullcontext():
+            result = machine.run_sync(items, clock=VirtualClock(0), execution_name="e")
     finally:
         machine.close()
     assert list(tmp_path.glob("worker-*")), "no child ran in a worker process"
@@ -192,6 +220,15 @@ def test_a_worker_that_cannot_start_hands_the_children_back() -> None:
         machine.close()
     assert result.output == alone.output
     assert result.history == alone.history
+
+
+@pytest.mark.parametrize(("count", "workers"), [(1, 2), (8, 2), (40, 2), (400, 2), (10_000, 4), (7, 16)])
+def test_batches_cover_every_child_once_shrinking_to_single_children(count: int, workers: int) -> None:
+    sizes = [len(part) for part in batches(count, workers)]
+    assert [index for part in batches(count, workers) for index in part] == list(range(count))
+    assert sizes == sorted(sizes, reverse=True)
+    assert max(sizes) <= 64
+    assert sizes[-1] == 1
 
 
 def test_child_executions_see_the_time_their_map_started() -> None:
