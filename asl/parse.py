@@ -117,8 +117,9 @@ class _Parser(FieldParser):
         if timeout is not None and (not is_int(timeout) or timeout <= 0):
             self.problem(f"{pointer}/TimeoutSeconds", "TimeoutSeconds must be a positive integer")
         states: dict[str, State] = {}
+        pointers: dict[str, str] = {}
         for name, state_raw in states_raw.items():
-            state_pointer = f"{pointer}/States/{escape_token(name)}"
+            state_pointer = pointers[name] = f"{pointer}/States/{escape_token(name)}"
             if len(name) > 80:
                 self.problem(state_pointer, f"state name {name[:20]!r}... is longer than 80 characters")
             if name in self.names:
@@ -137,7 +138,7 @@ class _Parser(FieldParser):
                 "MISSING_TRANSITION_TARGET",
             )
         for name, state in states.items():
-            base = f"{pointer}/States/{escape_token(name)}"
+            base = pointers[name]
             targets: list[tuple[str, str]] = []
             if state.next is not None:
                 targets.append((f"{base}/Next", state.next))

@@ -156,7 +156,9 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def escape_token(token: str) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
 
 
 def _index_positions(text: str) -> dict[str, tuple[int, int]]:

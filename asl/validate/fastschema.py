@@ -41,6 +41,10 @@ class SchemaError:
     in_property_names: bool = False
 
 
+#: What a failure adds to a `_Probe`.
+_FAILED = SchemaError("false", False, None, (), {})
+
+
 def compile_schema(root: dict[str, Any]) -> Check:
     """Compile `root` (and every subschema it references) into one check function."""
     return _Compiler(root).node(root)
@@ -108,8 +112,12 @@ def _required_one_each(value: list[Any]) -> frozenset[str] | None:
     return frozenset(keys) if len(set(keys)) == len(keys) else None
 
 
+class _Probe(list["SchemaError"]):
+    """The errors list of a check run only to know whether it passes: failures go in as `_FAILED`."""
+
+
 def _valid(check: Check, instance: Any, path: Path) -> bool:
-    errors: list[SchemaError] = []
+    errors = _Probe()
     check(instance, path, errors)
     return not errors
 
@@ -168,7 +176,12 @@ class _Compiler:
     def fail(
         self, schema: dict[str, Any], key: str, value: Any
     ) -> Callable[[Any, Path, list[SchemaError]], None]:
-        return lambda instance, path, out: out.append(SchemaError(key, value, instance, path, schema))
+
+        def failed(instance: Any, path: Path, out: list[SchemaError]) -> None:
+            # A probe only counts failures: the error is built only where it will be reported.
+            out.append(_FAILED if type(out) is _Probe else SchemaError(key, value, instance, path, schema))
+
+        return failed
 
     # -- assertions --------------------------------------------------------------------------------
 
