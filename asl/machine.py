@@ -248,11 +248,7 @@ class StateMachine:
         if input is None:
             input = {}
         settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, mocks)
-        execution = Execution(self.definition.machine, input, settings)
-        if on_event is not None:
-            execution.history.listeners.append(on_event)
-        if on_record is not None:
-            execution.history.recorders.append(on_record)
+        execution = _listened(Execution(self.definition.machine, input, settings), on_event, on_record)
         check_input(input)
         text = dumps(input)
         if self.payload_limit and len(text.encode()) > self.payload_limit:
@@ -281,19 +277,8 @@ class StateMachine:
         Give the same execution name and seed as the first start: task tokens handed out before are
         then the same, and complete the resumed execution. See `asl.resume` for what runs again.
         """
-        from asl import resume
-
-        resume.check(events)
-        started = resume.details(events[0])
         settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
-        execution = Execution(
-            self.definition.machine, resume.value(started.get("input", "{}")), settings, events
-        )
-        if on_event is not None:
-            execution.history.listeners.append(on_event)
-        if on_record is not None:
-            execution.history.recorders.append(on_record)
-        return execution
+        return _listened(self._from_history(events, settings, redrive=False), on_event, on_record)
 
     def redrive(
         self,
@@ -313,24 +298,22 @@ class StateMachine:
         taken from the history, the ones that did not complete (the failure, and what was running
         beside it) run anew.
         """
-        from asl import resume
-
-        resume.check(events, redrive=True)
-        started = resume.details(events[0])
         settings = self._settings(clock, real_time, execution_name, seed, callbacks_from_outside, self.mocks)
-        execution = Execution(
-            self.definition.machine, resume.value(started.get("input", "{}")), settings, events, redrive=True
-        )
-        if on_event is not None:
-            execution.history.listeners.append(on_event)
-        if on_record is not None:
-            execution.history.recorders.append(on_record)
+        execution = _listened(self._from_history(events, settings, redrive=True), on_event, on_record)
         history = execution.history
         recording, history.recording = history.recording, None  # a new event, not one to match
         count = execution.execution_context["RedriveCount"]
         history.add(EventType.EXECUTION_REDRIVEN, {"redriveCount": count}, len(history))
         history.recording = recording
         return execution
+
+    def _from_history(self, events: list[dict[str, Any]], settings: Settings, *, redrive: bool) -> Execution:
+        """An execution that continues from `events` (checked first: see `asl.resume`)."""
+        from asl import resume
+
+        resume.check(events, redrive=redrive)
+        input = resume.value(resume.details(events[0]).get("input", "{}"))
+        return Execution(self.definition.machine, input, settings, events, redrive=redrive)
 
     def _settings(
         self,
@@ -497,3 +480,12 @@ def _interruptible() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _listened(execution: Execution, on_event: Listener | None, on_record: Recorder | None) -> Execution:
+    """`execution`, with the caller's event listener and recorder attached."""
+    if on_event is not None:
+        execution.history.listeners.append(on_event)
+    if on_record is not None:
+        execution.history.recorders.append(on_record)
+    return execution

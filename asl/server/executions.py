@@ -118,8 +118,6 @@ def redrivable(row: dict[str, Any]) -> str | None:
         return f"Execution has been redriven {REDRIVE_LIMIT} times, the most AWS allows"
     if row["stop_date"] and interpreter.now() - row["stop_date"] > REDRIVE_DAYS * 86400:
         return f"Execution closed more than {REDRIVE_DAYS} days ago and cannot be redriven"
-    if not interpreter.can_resume():
-        return "asl serve cannot redrive executions yet: this version cannot resume an execution from its history"
     return None
 
 

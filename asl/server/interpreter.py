@@ -27,7 +27,6 @@ __all__ = [
     "TokenWaiter",
     "ExecutionResult",
     "TaskTokenError",
-    "can_resume",
     "compile_definition",
     "diagnostics",
     "dumps",
@@ -151,11 +150,6 @@ def redrive(
         on_record=_recorder(on_record),
         callbacks_from_outside=True,
     )
-
-
-def can_resume() -> bool:
-    """True: executions continue from their stored history after a restart."""
-    return True
 
 
 def now() -> float:
